@@ -1,0 +1,31 @@
+# The course's commands. `make setup` once, then `make lab` to study or `make test` to check.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# torch is pinned and installed in the same pip command as the project: an unpinned torch
+# in a fresh venv resolves to a multi-GB CUDA build.
+TORCH_PIN := torch==2.13.0
+
+.PHONY: setup lab test lint notebooks exercises clean-cache
+
+setup:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet "$(TORCH_PIN)" -e ".[test]"
+	@echo "Set-up done. Next: 'make lab' to open the course, 'make test' to run the tests."
+
+lab:
+	$(BIN)/jupyter lab notebooks/00_start_here.ipynb
+
+lint:
+	$(BIN)/ruff check course_lib tests notebooks/*.py solutions/*.py exercises/*.py benchmarks
+
+test: lint
+	$(BIN)/python -m pytest
+
+# Re-execute the lecture notebooks in the laptop profile and store their outputs.
+notebooks:
+	$(BIN)/lstm-course notebooks execute
+
+exercises:
+	$(BIN)/lstm-course exercises build
