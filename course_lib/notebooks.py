@@ -1,0 +1,159 @@
+"""The notebook pairs: ``NAME.py`` (Jupytext py:percent, the source of truth) + ``NAME.ipynb``.
+
+``lstm-course notebooks check``    fails when a pair's cell inputs differ (names file and cell).
+``lstm-course notebooks sync``     rewrites each .ipynb from its .py, keeping matching outputs.
+``lstm-course notebooks execute``  re-executes lecture notebooks (laptop profile by default) and
+                                   stores their outputs, so every number shown is reproducible.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+import jupytext
+import nbformat
+
+from course_lib.paths import NOTEBOOK_FOLDERS, REPO_ROOT
+from course_lib.profiles import PROFILE_ENV, check_profile
+
+
+def paired_sources(folders=NOTEBOOK_FOLDERS, root: Path = REPO_ROOT) -> list[Path]:
+    """Every py:percent source file in ``folders`` (each should have a ``.ipynb`` beside it)."""
+    return sorted(p for folder in folders for p in (root / folder).glob("*.py"))
+
+
+def cell_inputs(notebook) -> list[tuple[str, str, tuple]]:
+    """(cell type, source, tags) of every cell: what must agree between the two files of a pair."""
+    return [
+        (cell.cell_type, cell.source.strip(), tuple(cell.metadata.get("tags", ())))
+        for cell in notebook.cells
+    ]
+
+
+def _first_line(source: str) -> str:
+    line = source.strip().splitlines()[0] if source.strip() else "(empty)"
+    return line if len(line) <= 60 else line[:57] + "..."
+
+
+def pair_problem(py_path: Path) -> str | None:
+    """None when ``py_path`` and its .ipynb have the same cells, else a one-line explanation."""
+    ipynb_path = py_path.with_suffix(".ipynb")
+    fix = f"run `lstm-course notebooks sync {py_path.stem}`"
+    if not ipynb_path.exists():
+        return f"{ipynb_path.relative_to(REPO_ROOT)} is missing: {fix}"
+    from_py = cell_inputs(jupytext.read(py_path))
+    from_ipynb = cell_inputs(nbformat.read(ipynb_path, as_version=4))
+    for index, (a, b) in enumerate(zip(from_py, from_ipynb)):
+        if a != b:
+            return (
+                f"{ipynb_path.relative_to(REPO_ROOT)} differs from its .py at cell {index + 1} "
+                f"(.py: {_first_line(a[1])!r}; .ipynb: {_first_line(b[1])!r}): {fix}"
+            )
+    if len(from_py) != len(from_ipynb):
+        return (
+            f"{ipynb_path.relative_to(REPO_ROOT)} has {len(from_ipynb)} cells, its .py "
+            f"{len(from_py)}: {fix}"
+        )
+    return None
+
+
+def normalise(notebook) -> None:
+    """Give cells stable ids (cell-1, cell-2, ...) so that regenerating does not churn diffs."""
+    notebook.nbformat, notebook.nbformat_minor = 4, 5
+    for index, cell in enumerate(notebook.cells, start=1):
+        cell["id"] = f"cell-{index}"
+    notebook.metadata.pop("widgets", None)
+
+
+def write_ipynb(notebook, path: Path) -> None:
+    normalise(notebook)
+    nbformat.write(notebook, path)
+
+
+def sync(py_path: Path) -> None:
+    """Rewrite ``py_path``'s .ipynb from it; outputs of unchanged code cells are kept."""
+    notebook = jupytext.read(py_path)
+    ipynb_path = py_path.with_suffix(".ipynb")
+    if ipynb_path.exists():
+        old = nbformat.read(ipynb_path, as_version=4)
+        old_outputs = {
+            cell.source.strip(): cell for cell in old.cells if cell.cell_type == "code"
+        }
+        for cell in notebook.cells:
+            previous = old_outputs.get(cell.source.strip())
+            if cell.cell_type == "code" and previous is not None:
+                cell.outputs = previous.get("outputs", [])
+                cell.execution_count = previous.get("execution_count")
+    write_ipynb(notebook, ipynb_path)
+
+
+def execute(py_path: Path, profile: str = "laptop", timeout: int = 3600) -> float:
+    """Execute ``py_path`` in a fresh kernel under ``profile``; store outputs in its .ipynb."""
+    from nbclient import NotebookClient
+
+    notebook = jupytext.read(py_path)
+    previous = os.environ.get(PROFILE_ENV)
+    os.environ[PROFILE_ENV] = check_profile(profile)
+    start = time.perf_counter()
+    try:
+        client = NotebookClient(
+            notebook, timeout=timeout, kernel_name="python3",
+            resources={"metadata": {"path": str(py_path.parent)}},
+        )
+        client.execute()
+    finally:
+        if previous is None:
+            os.environ.pop(PROFILE_ENV, None)
+        else:
+            os.environ[PROFILE_ENV] = previous
+    write_ipynb(notebook, py_path.with_suffix(".ipynb"))
+    return time.perf_counter() - start
+
+
+def _select(names: list[str], folders) -> list[Path]:
+    sources = paired_sources(folders)
+    if not names:
+        return sources
+    chosen = []
+    for name in names:
+        matches = [p for p in sources if p.stem == name or p.stem.startswith(name)]
+        if not matches:
+            known = ", ".join(p.stem for p in sources)
+            raise SystemExit(f"no notebook matches {name!r}; known: {known}")
+        chosen += matches
+    return chosen
+
+
+def add_arguments(parser) -> None:
+    sub = parser.add_subparsers(dest="action", required=True)
+    sub.add_parser("check", help="fail when a .py/.ipynb pair differs")
+    sync_parser = sub.add_parser("sync", help="rewrite .ipynb files from their .py sources")
+    sync_parser.add_argument("names", nargs="*", help="notebook names or prefixes (default: all)")
+    run = sub.add_parser("execute", help="execute lecture notebooks and store their outputs")
+    run.add_argument("names", nargs="*", help="notebook or solution names or prefixes (default: every lecture notebook)")
+    run.add_argument("--profile", default="laptop", help="run profile (default: laptop)")
+    run.add_argument("--timeout", type=int, default=3600, help="seconds per cell")
+
+
+def main(args) -> int:
+    if args.action == "check":
+        problems = [p for p in map(pair_problem, paired_sources()) if p]
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        if not problems:
+            print(f"all {len(paired_sources())} notebook pairs are in sync")
+        return 1 if problems else 0
+    if args.action == "sync":
+        for path in _select(args.names, NOTEBOOK_FOLDERS):
+            sync(path)
+            print(f"synced {path.relative_to(REPO_ROOT)}")
+        return 0
+    folders = ("notebooks", "solutions") if args.names else ("notebooks",)
+    for path in _select(args.names, folders):
+        print(f"executing {path.relative_to(REPO_ROOT)} ({args.profile} profile) ...", flush=True)
+        seconds = execute(path, profile=args.profile, timeout=args.timeout)
+        print(f"  done in {seconds:.0f} s")
+    return 0

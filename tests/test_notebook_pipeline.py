@@ -1,0 +1,73 @@
+"""The notebook pipeline: pairs in sync, exercises generated from solutions, markers valid."""
+
+import pytest
+
+from course_lib.exercises import SolutionMarkerError, stale_exercises, strip_solutions
+from course_lib.notebooks import pair_problem, paired_sources
+from course_lib.paths import REPO_ROOT
+
+SOLUTION = """\
+def lstm_cell(x):
+    ### BEGIN SOLUTION
+    # HINT: remember the forget gate
+    y = x * 2
+    return y
+    ### END SOLUTION
+"""
+
+
+def test_solution_regions_become_stubs_and_keep_hints_and_indentation():
+    assert strip_solutions(SOLUTION) == (
+        "def lstm_cell(x):\n"
+        "    # HINT: remember the forget gate\n"
+        "    # YOUR CODE HERE\n"
+        "    raise NotImplementedError()\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("### BEGIN SOLUTION\nx = 1\n", "never closed"),
+        ("### BEGIN SOLUTION\nx = 1\n# %%\ny = 2\n### END SOLUTION\n", "before the next cell"),
+        ("### BEGIN SOLUTION\n### BEGIN SOLUTION\n### END SOLUTION\n", "not closed before line 2"),
+        ("x = 1\n### END SOLUTION\n", "has no '### BEGIN SOLUTION'"),
+    ],
+)
+def test_broken_markers_are_clear_errors_naming_file_and_line(text, message):
+    with pytest.raises(SolutionMarkerError, match=message) as error:
+        strip_solutions(text, "solutions/99_demo.py")
+    assert str(error.value).startswith("solutions/99_demo.py:")
+
+
+def test_exercises_are_generated_from_the_current_solutions():
+    stale = stale_exercises()
+    assert not stale, f"stale exercise files {stale}: run `lstm-course exercises build`"
+
+
+@pytest.mark.parametrize("source", paired_sources(), ids=lambda p: str(p.relative_to(REPO_ROOT)))
+def test_notebook_pair_is_in_sync(source):
+    problem = pair_problem(source)
+    assert problem is None, problem
+
+
+def test_a_pair_out_of_sync_is_reported_with_file_and_cell(tmp_path, monkeypatch):
+    import jupytext
+
+    import course_lib.notebooks as notebooks
+
+    monkeypatch.setattr(notebooks, "REPO_ROOT", tmp_path)
+    py = tmp_path / "demo.py"
+    py.write_text("# %% [markdown]\n# # Demo\n\n# %%\nx = 1\n")
+    jupytext.write(jupytext.read(py), tmp_path / "demo.ipynb")
+    assert pair_problem(py) is None
+    py.write_text("# %% [markdown]\n# # Demo\n\n# %%\nx = 2\n")
+    problem = pair_problem(py)
+    assert "demo.ipynb differs from its .py at cell 2" in problem
+    assert "lstm-course notebooks sync demo" in problem
+
+
+def test_every_lecture_notebook_and_solution_has_a_pair():
+    for folder in ("notebooks", "solutions", "exercises"):
+        for ipynb in (REPO_ROOT / folder).glob("*.ipynb"):
+            assert ipynb.with_suffix(".py").exists(), f"{ipynb} has no .py source"
