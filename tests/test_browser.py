@@ -1,0 +1,156 @@
+"""Open notebook 00 in a real JupyterLab in headless Chromium, run all cells, and check that
+there is no error output, the plot is rendered, and the slider is live.
+
+Needs Debian's ``chromium`` (/usr/bin/chromium) and the ``playwright`` package (its browser
+download is never used). Skips outside CI when Chromium is missing; fails in CI.
+A screenshot is saved to ``test-artifacts/`` when it fails.
+"""
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from course_lib.paths import REPO_ROOT
+from tests.conftest import requires_ci_or_skip
+
+CHROMIUM = "/usr/bin/chromium"
+NOTEBOOK = "notebooks/00_start_here.ipynb"
+TOKEN = "course-browser-test"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+pytestmark = pytest.mark.browser
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def api(port: int, path: str):
+    url = f"http://127.0.0.1:{port}/api/{path}?token={TOKEN}"
+    with urllib.request.urlopen(url, timeout=5) as response:
+        return json.loads(response.read())
+
+
+def wait_for(condition, timeout: float, what: str, interval: float = 0.25):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            value = condition()
+            if value:
+                return value
+        except Exception:  # noqa: BLE001 - server not up yet, element not there yet
+            pass
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+
+
+@pytest.fixture
+def jupyterlab(tmp_path):
+    """A JupyterLab server on 127.0.0.1 with throw-away config, data, runtime, workspace dirs."""
+    dirs = {name: tmp_path / name for name in
+            ("config", "data", "runtime", "ipython", "mpl", "workspaces", "settings")}
+    for d in dirs.values():
+        d.mkdir()
+    news_off = dirs["settings"] / "@jupyterlab" / "apputils-extension"
+    news_off.mkdir(parents=True)
+    (news_off / "notification.jupyterlab-settings").write_text(
+        json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(dirs["config"]),
+           "JUPYTER_DATA_DIR": str(dirs["data"]), "JUPYTER_RUNTIME_DIR": str(dirs["runtime"]),
+           "IPYTHONDIR": str(dirs["ipython"]), "MPLCONFIGDIR": str(dirs["mpl"]),
+           "LSTM_COURSE_PROFILE": "smoke"}
+    port = free_port()
+    log = open(tmp_path / "jupyterlab.log", "w")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root",
+         "--ip=127.0.0.1", f"--port={port}", f"--IdentityProvider.token={TOKEN}",
+         f"--ServerApp.root_dir={REPO_ROOT}", f"--LabApp.workspaces_dir={dirs['workspaces']}",
+         f"--LabApp.user_settings_dir={dirs['settings']}"],
+        env=env, stdout=log, stderr=subprocess.STDOUT, cwd=REPO_ROOT,
+    )
+    try:
+        wait_for(lambda: api(port, "status"), 60, "JupyterLab to start")
+        yield port
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()
+
+
+def kernel_idle(port: int) -> bool:
+    sessions = api(port, "sessions")
+    return len(sessions) == 1 and sessions[0]["kernel"]["execution_state"] == "idle"
+
+
+def test_notebook_00_runs_in_jupyterlab_with_plot_and_live_slider(jupyterlab):
+    requires_ci_or_skip(Path(CHROMIUM).exists(), f"{CHROMIUM} is not installed")
+    from playwright.sync_api import sync_playwright
+
+    port = jupyterlab
+    artifacts = REPO_ROOT / "test-artifacts"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        try:
+            page.goto(f"http://127.0.0.1:{port}/lab/tree/{NOTEBOOK}?token={TOKEN}")
+            page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
+            wait_for(lambda: kernel_idle(port), 60, "one session with an idle kernel")
+
+            page.get_by_role("menuitem", name="Run", exact=True).click()
+            page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+
+            code_cells = page.locator(".jp-CodeCell").count()
+
+            def all_cells_ran():
+                prompts = page.locator(".jp-CodeCell .jp-InputPrompt").all_inner_texts()
+                done = [t for t in prompts if t.strip().startswith("[") and t.strip()[1:-2]
+                        .strip().isdigit()]
+                return len(done) == code_cells and kernel_idle(port)
+
+            wait_for(all_cells_ran, 120, "every cell to run")
+
+            errors = page.locator(".jp-OutputArea-output[data-mime-type="
+                                  "'application/vnd.jupyter.stderr']")
+            error_texts = [t for t in errors.all_inner_texts() if "Error" in t]
+            assert not error_texts, f"error output in the notebook: {error_texts[0][:2000]}"
+
+            images = page.locator(".jp-OutputArea-output img")
+            wait_for(lambda: images.count() >= 2, 30, "the plots to render")
+            width = images.first.evaluate("img => img.naturalWidth")
+            assert width > 100, "the first plot's image did not render"
+
+            slider = page.locator(".widget-slider").first
+            slider.wait_for(timeout=30_000)
+            readout = page.locator(".widget-readout").first
+            assert readout.inner_text().strip() == "0.90"
+            summary = page.get_by_text("of the memory remains")
+            before = summary.inner_text()
+            page.locator(".widget-slider .noUi-handle").first.focus()
+            page.keyboard.press("ArrowRight")
+            wait_for(lambda: readout.inner_text().strip() == "0.91", 10,
+                     "the slider readout to change after a key press")
+            wait_for(lambda: summary.inner_text() != before, 20,
+                     "the kernel to redraw the plot for the new slider value")
+        except Exception:
+            artifacts.mkdir(exist_ok=True)
+            page.screenshot(path=str(artifacts / "browser-failure.png"), full_page=True)
+            raise
+        finally:
+            browser.close()
+    shutil.rmtree(artifacts, ignore_errors=True)
