@@ -41,17 +41,15 @@ def _require_float64(name, x):
 
 def _numerical_at(f, x, indices, h):
     """Centred differences of the scalar f() with respect to x.flat[indices] (x is perturbed)."""
-    flat = x.reshape(-1)  # a view: writing to it perturbs x
-    if not np.shares_memory(flat, x):
-        raise ValueError("numerical gradients need a contiguous array to perturb in place")
     grad = np.empty(len(indices))
     for k, i in enumerate(indices):
-        old = flat[i]
-        flat[i] = old + h
+        idx = np.unravel_index(i, x.shape)
+        old = x[idx]
+        x[idx] = old + h
         f_plus = f()
-        flat[i] = old - h
+        x[idx] = old - h
         f_minus = f()
-        flat[i] = old
+        x[idx] = old
         grad[k] = (f_plus - f_minus) / (2 * h)
     return grad
 
