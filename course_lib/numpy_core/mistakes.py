@@ -36,11 +36,10 @@ def _sigmoid(z):
     return 0.5 + 0.5 * np.tanh(0.5 * z)
 
 
-def _order_hint(order):
-    blocks = ", ".join(f"a[:, {k}H:{k + 1}H] as {g}" for k, g in enumerate(order))
-    return (f"your code reads the gate blocks in the order {', '.join(order)}"
-            f"{NAMED_ORDERS.get(order, '')} ({blocks}); this course stacks them like PyTorch: "
-            "i, f, g, o, so a[:, :H] is i, a[:, H:2H] is f, a[:, 2H:3H] is g, a[:, 3H:] is o")
+def _order_hint(order, verb="reads the gate blocks"):
+    return (f"your code {verb} in the order {', '.join(order)}{NAMED_ORDERS.get(order, '')}; "
+            "this course stacks them like PyTorch, i, f, g, o: a[:, :H] is i, a[:, H:2H] f, "
+            "a[:, 2H:3H] g, a[:, 3H:] o")
 
 
 # ---------------------------------------------------------------- forward, one step
@@ -203,8 +202,8 @@ STEP_BACKWARD_MISTAKES = [
             "(yours uses next_h)", {"dWh_state": "next_h"}),
     Mistake("dprev_h and dprev_c swapped", "return (dx, dprev_h, dprev_c, dWx, dWh, db) in "
             "this order: your dprev_h and dprev_c are swapped", {"swap_dprev": True}),
-] + [Mistake(f"gate order {''.join(p)}", _order_hint("".join(p)).replace(
-        "reads the gate blocks", "stacks da"), {"order": "".join(p)})
+] + [Mistake(f"gate order {''.join(p)}", _order_hint("".join(p), "stacks da_i, da_f, da_g, da_o"),
+             {"order": "".join(p)})
      for p in permutations(CORRECT_ORDER) if "".join(p) != CORRECT_ORDER]
 
 
@@ -319,7 +318,7 @@ def clip_variant(grads, max_norm, norm="global", always=False, ratio="max/norm",
         scale = min(scale, 1.0) if ratio == "max/norm" else (scale if total > max_norm else 1.0)
     clipped = [g * scale for g in grads]
     after = float(np.sqrt(sum(float(np.sum(g**2)) for g in clipped)))
-    return clipped, {"before": float(total), "after": after, "none": None}[returns]
+    return clipped, {"before": float(total), "after": after}[returns]
 
 
 CLIP_MISTAKES = [
