@@ -1,0 +1,115 @@
+"""IMDB movie reviews (Maas et al., 2011): 50,000 labelled reviews plus 50,000 unlabelled ones.
+
+The aclImdb layout: ``{train,test}/{pos,neg}/<id>_<rating>.txt`` (ratings 7-10 are positive,
+1-4 negative) and ``train/unsup/<id>_0.txt``. The reviews are read straight from the tar archive
+(or an extracted ``aclImdb/`` folder) in one pass, which also checks the tree digest; the parsed
+texts are cached in ``<cache>/parsed/`` so that later loads take a fraction of a second.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+import numpy as np
+
+from course_lib.data import cache, registry, text
+from course_lib.data.archive import TreeDigest, iter_tree
+from course_lib.data.errors import CorruptFileError
+from course_lib.data.fetch import check_choice, check_digest, locate
+from course_lib.data.text import TokenizedCorpus
+
+SPLITS = ("train", "test", "unsup")
+FILE = "imdb/aclImdb"
+_REVIEW = re.compile(r"(train|test)/(pos|neg|unsup)/(\d+)_(\d+)\.txt")
+_LABELS = {"pos": 1, "neg": 0, "unsup": -1}
+# Changing the tokenizer changes this key, so tokenised caches are rebuilt.
+_TOKENIZER_KEY = hashlib.sha256(
+    (text._TOKEN.pattern + text._LINE_BREAK.pattern).encode()
+).hexdigest()[:8]
+
+
+def _digest() -> str:
+    return registry.FILES[FILE]["sha256"]
+
+
+def _parse_archive() -> None:
+    """Read every review once, check the tree digest, and cache each split's texts."""
+    location = locate(FILE, check=False)
+    verified = cache.recorded_digest(location.path, location.member) == _digest()
+    tree = TreeDigest(registry.FILES[FILE].get("exclude", ()))
+    reviews: dict[str, list[tuple[int, int, int, bytes]]] = {split: [] for split in SPLITS}
+    for rel, content in iter_tree(location.path, location.member or ""):
+        if not verified:
+            tree.add(rel, content)
+        match = _REVIEW.fullmatch(rel)
+        if match:
+            part, polarity, review_id, rating = match.groups()
+            split = "unsup" if polarity == "unsup" else part
+            label = _LABELS[polarity]
+            reviews[split].append((-label, int(review_id), int(rating), content))
+    if not verified:
+        check_digest(location, tree.hexdigest())
+    for split, rows in reviews.items():
+        if not rows:
+            raise CorruptFileError(f"{location}: no {split} reviews found in the aclImdb layout")
+        rows.sort()  # positive reviews first, then by id
+        lengths = np.array([len(row[3]) for row in rows], dtype=np.int64)
+        cache.save_arrays(
+            cache.parsed_path(f"imdb-texts-{split}", _digest()),
+            text=np.frombuffer(b"".join(row[3] for row in rows), dtype=np.uint8),
+            offsets=np.concatenate([[0], np.cumsum(lengths)]),
+            labels=np.array([-row[0] for row in rows], dtype=np.int64),
+            ratings=np.array([row[2] for row in rows], dtype=np.int64),
+        )
+
+
+def _load_texts(split: str) -> dict[str, np.ndarray]:
+    path = cache.parsed_path(f"imdb-texts-{split}", _digest())
+    arrays = cache.load_arrays(path)
+    if arrays is None:
+        _parse_archive()
+        arrays = cache.load_arrays(path)
+    return arrays
+
+
+def load_imdb(split: str = "train") -> tuple[list[str], np.ndarray]:
+    """Load an IMDB split as raw review texts.
+
+    Inputs:
+    - split: "train" or "test" (25,000 reviews each, half positive) or "unsup" (50,000)
+
+    Returns a tuple of:
+    - texts: list of N review strings (HTML ``<br />`` line breaks included), positives first
+    - labels: int64 (N,), 1 = positive, 0 = negative, -1 = unlabelled (``unsup``)
+    """
+    check_choice(split, SPLITS, "IMDB split")
+    arrays = _load_texts(split)
+    data, offsets = arrays["text"].tobytes(), arrays["offsets"]
+    texts = [data[a:b].decode("utf-8") for a, b in zip(offsets[:-1], offsets[1:])]
+    return texts, arrays["labels"]
+
+
+def load_imdb_tokens(split: str = "train") -> tuple[TokenizedCorpus, np.ndarray]:
+    """Load an IMDB split tokenised with :func:`course_lib.data.text.tokenize` (cached).
+
+    Returns a tuple of:
+    - corpus: :class:`TokenizedCorpus` of the N reviews (``Vocab.build(corpus)``, ``corpus.encode``)
+    - labels: int64 (N,), as in :func:`load_imdb`
+    """
+    check_choice(split, SPLITS, "IMDB split")
+    path = cache.parsed_path(f"imdb-tokens-{_TOKENIZER_KEY}-{split}", _digest())
+    arrays = cache.load_arrays(path)
+    if arrays is None:
+        texts, labels = load_imdb(split)
+        corpus = TokenizedCorpus.from_texts(texts)
+        cache.save_arrays(
+            path,
+            words=cache.encode_strings(corpus.words),
+            ids=corpus.ids,
+            offsets=corpus.offsets,
+            labels=labels,
+        )
+        return corpus, labels
+    corpus = TokenizedCorpus(cache.decode_strings(arrays["words"]), arrays["ids"], arrays["offsets"])
+    return corpus, arrays["labels"]
