@@ -132,12 +132,13 @@ def _diagnose(report, outputs, reference, errors, mistakes, run_variant, numeric
         report.problem(f"{k} is off: relative error {errors[k]:.1e} against the reference"
                        f"{extra} (a correct answer gives < {tol:.0e})")
     variants = [(mistake, run_variant(mistake.options)) for mistake in mistakes]
-    for mistake, out in variants:  # a mistake that explains every output at once
-        if all(rel_error(outputs[k], out[k]) < max(MATCH, tol) for k in reference):
-            report.hints.append(mistake.hint)
-            return
+    close = max(MATCH, tol)
+    whole = [mistake.hint for mistake, out in variants  # mistakes that explain every output
+             if all(rel_error(outputs[k], out[k]) < close for k in reference)]
+    if whole:  # several when two mistakes have the same effect on these inputs
+        report.hints.extend(whole)
+        return
     for mistake, out in variants:  # else: mistakes that explain some of the wrong outputs
-        close = max(MATCH, tol)
         explained = [k for k in wrong if rel_error(out[k], reference[k]) > close
                      and rel_error(outputs[k], out[k]) < close]
         if explained:
