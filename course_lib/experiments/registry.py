@@ -1,0 +1,101 @@
+"""The registry of experiments: name -> (description, one configuration per profile, run function).
+
+Experiment modules register themselves with the :func:`register` decorator when imported;
+:func:`load_all` imports every module of this package, so a new module is all a new
+experiment needs (see the package docstring).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import pkgutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from course_lib.profiles import PROFILES
+
+# Modules of this package that are machinery, not experiments.
+INFRASTRUCTURE = {"registry", "runner", "results", "cli", "sweep"}
+
+
+@dataclass(frozen=True)
+class Experiment:
+    name: str
+    description: str  # one line, shown by `lstm-course run --list`
+    profiles: dict[str, Any]  # "smoke" / "laptop" / "full" -> an instance of the config dataclass
+    run: Callable  # run(config, ctx: RunContext) -> dict of extra results, or None
+
+
+EXPERIMENTS: dict[str, Experiment] = {}
+
+
+def register(name: str, description: str, profiles: dict[str, Any]):
+    """Decorator that registers ``run(config, ctx)`` as experiment ``name``.
+
+    ``profiles`` maps each of smoke, laptop, full to an instance of one config dataclass that has
+    a ``seed`` field.
+    """
+    missing = set(PROFILES) - set(profiles)
+    if missing:
+        raise ValueError(f"experiment {name!r} has no configuration for {sorted(missing)}")
+    for config in profiles.values():
+        if not dataclasses.is_dataclass(config) or not hasattr(config, "seed"):
+            raise TypeError(f"experiment {name!r}: configs must be dataclass instances with a seed")
+
+    def decorator(run):
+        if name in EXPERIMENTS and EXPERIMENTS[name].run is not run:
+            raise ValueError(f"two experiments are named {name!r}")
+        EXPERIMENTS[name] = Experiment(name, description, dict(profiles), run)
+        return run
+
+    return decorator
+
+
+def load_all() -> dict[str, Experiment]:
+    """Import every experiment module of this package; returns the registry."""
+    import course_lib.experiments as package
+
+    for module in pkgutil.iter_modules(package.__path__):
+        if module.name not in INFRASTRUCTURE and not module.name.startswith("_"):
+            importlib.import_module(f"{package.__name__}.{module.name}")
+    return EXPERIMENTS
+
+
+def get_experiment(name: str) -> Experiment:
+    """The experiment called ``name``, or a ValueError listing the known ones."""
+    experiments = load_all()
+    if name not in experiments:
+        raise ValueError(f"no experiment {name!r}; known: {', '.join(sorted(experiments)) or 'none'}"
+                         " (lstm-course run --list)")
+    return experiments[name]
+
+
+def apply_overrides(config, overrides: dict[str, str]):
+    """A copy of the dataclass ``config`` with fields set from strings ("epochs" -> "5").
+
+    Each string is parsed to the type of the current value (bool accepts true/false/1/0;
+    tuples and lists take comma-separated items; None-valued fields take Python literals).
+    """
+    import ast
+
+    changes = {}
+    fields = {f.name for f in dataclasses.fields(config)}
+    for key, text in overrides.items():
+        if key not in fields:
+            raise ValueError(f"{type(config).__name__} has no field {key!r}; fields: {sorted(fields)}")
+        current = getattr(config, key)
+        if isinstance(current, bool):
+            if text.lower() not in ("true", "false", "1", "0"):
+                raise ValueError(f"{key} takes true or false, got {text!r}")
+            changes[key] = text.lower() in ("true", "1")
+        elif isinstance(current, (tuple, list)):
+            items = [s.strip() for s in text.split(",") if s.strip()]
+            kind = type(current[0]) if current else str
+            changes[key] = type(current)(kind(s) for s in items)
+        elif current is None:
+            changes[key] = ast.literal_eval(text)
+        else:
+            changes[key] = type(current)(text)
+    return dataclasses.replace(config, **changes)
