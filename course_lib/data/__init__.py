@@ -29,7 +29,7 @@ from course_lib.data.errors import (
     DigestMismatchError,
     UnsafeArchiveError,
 )
-from course_lib.data.fetch import fetch, locate, status
+from course_lib.data.fetch import fetch_dataset, locate, status
 from course_lib.data.glove import Glove, embedding_matrix, load_glove, nearest_neighbours
 from course_lib.data.imdb import load_imdb, load_imdb_tokens
 from course_lib.data.mnist import load_mnist
@@ -63,7 +63,7 @@ __all__ = [
     "batchify",
     "bptt_windows",
     "num_windows",
-    "fetch",
+    "fetch_dataset",
     "locate",
     "status",
     "DataError",

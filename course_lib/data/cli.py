@@ -39,14 +39,14 @@ def _names(requested: list[str]) -> list[str]:
 
 
 def _fetch(names: list[str]) -> int:
-    from course_lib.data.fetch import describe, fetch
+    from course_lib.data.fetch import describe, fetch_dataset
 
     print(f"data folder ({cache.DATA_ENV}): {cache.data_dir() or 'not set'}")
     print(f"cache: {cache.cache_dir()}")
     failed = 0
     for name in names:
         try:
-            locations = fetch(name, progress=True)
+            locations = fetch_dataset(name, progress=True)
             places = sorted({describe(location) for location in locations})
             print(f"{name}: ok ({'; '.join(places)})")
         except DataError as error:

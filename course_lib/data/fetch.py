@@ -23,6 +23,7 @@ from course_lib.data.errors import (
     DataError,
     DataNotFoundError,
     DigestMismatchError,
+    UnsafeArchiveError,
 )
 
 RETRIES = 1  # pooch retries each mirror once more after a failed download
@@ -90,7 +91,7 @@ def find(name: str) -> Location | None:
     return None
 
 
-def _reject(location: Location, message: str, error_type: type[DataError]) -> None:
+def reject(location: Location, message: str, error_type: type[DataError]) -> None:
     """Raise ``error_type``; first remove the file if it is in the cache (never the data folder)."""
     cache.forget_digest(location.path, location.member)
     if location.where == "cache" and location.path.is_file():
@@ -118,8 +119,8 @@ def verify(location: Location, use_record: bool = True) -> str:
             actual = tree.hexdigest()
         else:
             actual = archive.sha256_of(location.path, location.member)
-    except CorruptFileError as error:
-        _reject(location, str(error), CorruptFileError)
+    except (CorruptFileError, UnsafeArchiveError) as error:
+        reject(location, str(error), type(error))
     check_digest(location, actual)
     return actual
 
@@ -128,7 +129,7 @@ def check_digest(location: Location, actual: str) -> None:
     """Record ``actual`` as verified if it is the pinned digest, else reject the file."""
     expected = registry.FILES[location.name]["sha256"]
     if actual != expected:
-        _reject(
+        reject(
             location,
             f"{location}: content of {location.name} does not match its pinned digest\n"
             f"  expected sha256 {expected}\n  found    sha256 {actual}",
@@ -181,7 +182,7 @@ def download(container: str, progress: bool = True) -> list[str]:
     return errors
 
 
-def fetch(dataset: str, progress: bool = True) -> list[Location]:
+def fetch_dataset(dataset: str, progress: bool = True) -> list[Location]:
     """Make every file of ``dataset`` available (verified), downloading what is missing.
 
     Returns the verified locations; raises :class:`DataNotFoundError` if some file stays missing.
@@ -211,7 +212,7 @@ def locate(name: str, download: bool = True, check: bool = True) -> Location:
     if location is None:
         if not download:
             raise DataNotFoundError(not_found_message(name, ["download not attempted"]))
-        fetch(dataset_of(name))
+        fetch_dataset(dataset_of(name))
         location = find(name)
     if check:
         verify(location)

@@ -15,8 +15,8 @@ import numpy as np
 
 from course_lib.data import cache, registry, text
 from course_lib.data.archive import TreeDigest, iter_tree
-from course_lib.data.errors import CorruptFileError
-from course_lib.data.fetch import check_choice, check_digest, locate
+from course_lib.data.errors import CorruptFileError, UnsafeArchiveError
+from course_lib.data.fetch import check_choice, check_digest, locate, reject
 from course_lib.data.text import TokenizedCorpus
 
 SPLITS = ("train", "test", "unsup")
@@ -39,15 +39,18 @@ def _parse_archive() -> None:
     verified = cache.recorded_digest(location.path, location.member) == _digest()
     tree = TreeDigest(registry.FILES[FILE].get("exclude", ()))
     reviews: dict[str, list[tuple[int, int, int, bytes]]] = {split: [] for split in SPLITS}
-    for rel, content in iter_tree(location.path, location.member or ""):
-        if not verified:
-            tree.add(rel, content)
-        match = _REVIEW.fullmatch(rel)
-        if match:
-            part, polarity, review_id, rating = match.groups()
-            split = "unsup" if polarity == "unsup" else part
-            label = _LABELS[polarity]
-            reviews[split].append((-label, int(review_id), int(rating), content))
+    try:
+        for rel, content in iter_tree(location.path, location.member or ""):
+            if not verified:
+                tree.add(rel, content)
+            match = _REVIEW.fullmatch(rel)
+            if match:
+                part, polarity, review_id, rating = match.groups()
+                split = "unsup" if polarity == "unsup" else part
+                label = _LABELS[polarity]
+                reviews[split].append((-label, int(review_id), int(rating), content))
+    except (CorruptFileError, UnsafeArchiveError) as error:
+        reject(location, str(error), type(error))
     if not verified:
         check_digest(location, tree.hexdigest())
     for split, rows in reviews.items():
