@@ -39,8 +39,8 @@ adding a file is all it takes. A new experiment, say ``course_lib/experiments/mn
 and whether to resume; ``ctx.fit(name, model, task, train_config)`` trains one model with the
 course's Trainer (checkpoints in ``checkpoints/<stem>/<name>/``) and records its per-epoch history
 under ``name``. The run function may train several models (one ``fit`` each) and return a dict of
-extra results; its optional key ``"reference_lines"`` ({metric: {label: value}}) draws baselines
-or papers' figures on the plots.
+extra results; its optional keys ``"reference_lines"`` ({metric: {label: value}}: baselines or
+papers' figures drawn on the plots) and ``"axis_labels"`` ({metric: label with unit}) shape the plots.
 
 Each run writes ``results/<stem>.json`` (config, profile, seed, device, library versions, git
 commit, command, wall time, per-epoch history and final metrics of every model, extra results)

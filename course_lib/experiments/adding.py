@@ -29,7 +29,7 @@ class AddingConfig:
     test_size: int = 1_000
     models: tuple = ("lstm", "rnn")  # recurrent types compared, at the same hidden size
     hidden_size: int = 64
-    epochs: int = 20
+    epochs: int = 40  # the LSTM's error drops after ~25 epochs (~4,000 steps) at T = 100
     batch_size: int = 64
     lr: float = 1e-3  # Adam
     clip_norm: float = 1.0
@@ -70,4 +70,5 @@ def run(config: AddingConfig, ctx):
                              "test_within_0.04": best["test_accuracy"],
                              "beats_baseline_10x": best["test_loss"] < ADDING_BASELINE_MSE / 10}
     return {"baseline_mse": ADDING_BASELINE_MSE, "at_best_val_epoch": summary,
-            "reference_lines": {"loss": {"baseline: always answer 1.0": ADDING_BASELINE_MSE}}}
+            "reference_lines": {"loss": {"baseline: always answer 1.0": ADDING_BASELINE_MSE}},
+            "axis_labels": {"loss": "mean squared error", "accuracy": "fraction within 0.04"}}

@@ -63,18 +63,23 @@ def command_line() -> str:
     return " ".join(argv)
 
 
-def plot_histories(histories: dict, stem: Path, title: str, reference_lines=None) -> list[Path]:
+def plot_histories(histories: dict, stem: Path, title: str, reference_lines=None,
+                   axis_labels=None) -> list[Path]:
     """One PNG per metric (``<stem>-<metric>.png``): a line per run and split over epochs.
 
     ``histories``: run name -> Trainer history. ``reference_lines``: metric -> {label: value},
-    drawn as horizontal lines (a baseline, a paper's figure). Returns the paths written.
+    drawn as horizontal lines (a baseline, a paper's figure). ``axis_labels``: metric -> y-axis
+    label with its unit (e.g. "loss": "mean squared error"). Returns the paths written.
     """
     import matplotlib
 
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
-    reference_lines = reference_lines or {}
+    reference_lines, axis_labels = reference_lines or {}, axis_labels or {}
+    default_labels = {"accuracy": "accuracy (fraction)", "loss": "loss (nats per example)",
+                      "perplexity": "perplexity"}
     metrics = []
     for history in histories.values():
         for key in history:
@@ -95,7 +100,8 @@ def plot_histories(histories: dict, stem: Path, title: str, reference_lines=None
             ax.axhline(value, color="grey", linestyle=["-.", (0, (1, 3))][j % 2], label=label)
         ax.set_title(f"{title}: {metric} per epoch")
         ax.set_xlabel("epoch")
-        ax.set_ylabel(metric + (" (fraction)" if metric == "accuracy" else ""))
+        ax.set_ylabel(axis_labels.get(metric, default_labels.get(metric, metric)))
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         if metric in ("loss", "perplexity"):
             ax.set_yscale("log")
         ax.grid(alpha=0.3)

@@ -90,6 +90,7 @@ def run_experiment(name, *, profile=None, device=None, seed=None, resume=False, 
     results_dir = Path(results_dir)
     results_dir.mkdir(parents=True, exist_ok=True)
     reference_lines = extra.pop("reference_lines", None)
+    axis_labels = extra.pop("axis_labels", None)
     histories = {run: s.pop("history") for run, s in ctx.summaries.items()}
     record = {
         "experiment": name, "description": experiment.description, "profile": profile,
@@ -103,7 +104,8 @@ def run_experiment(name, *, profile=None, device=None, seed=None, resume=False, 
         "runs": ctx.summaries,
         "extra": extra,
     }
-    plots = plot_histories(histories, results_dir / stem, f"{name} ({profile})", reference_lines)
+    plots = plot_histories(histories, results_dir / stem, f"{name} ({profile})", reference_lines,
+                           axis_labels)
     record["plots"] = [p.name for p in plots]
     path = results_dir / f"{stem}.json"
     path.write_text(json.dumps(record, indent=1, default=str) + "\n")

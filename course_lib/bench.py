@@ -1,0 +1,296 @@
+"""``lstm-course bench``: training throughput of every LSTM implementation of the course.
+
+One training step = forward + backward + SGD update, on random data of a workload's shape:
+
+=========== ============================================== ========
+workload    shape                                           unit
+=========== ============================================== ========
+mnist       B 64, T 28, D 28 (pixels), H 128, 10 classes    seq/s
+imdb        B 32, T 200, E 50, vocab 20k, H 128, 2 classes  seq/s
+ptb-small   2 x 200, B 20, T 35, vocab 10k (Zaremba small)  tok/s
+ptb-medium  2 x 650, B 20, T 35, vocab 10k (Zaremba medium) tok/s
+sst5        B 64, T 19, E 50, vocab 16k, H 168, 5 classes   seq/s
+=========== ============================================== ========
+
+Implementations: ``numpy-f32`` / ``numpy-f64`` (the NumPy core's models and SGD), ``scratch``
+(the hand-written torch LSTM in a minimal model), ``nn.LSTM`` (the same minimal model on
+``torch.nn.LSTM``: the reference), ``course`` (``SequenceClassifier`` / ``LanguageModel``), and
+on request ``nn.LSTM-f64`` and ``compile`` (``torch.compile`` of the minimal nn.LSTM model; its
+compile time is reported separately). Classifiers mean-pool over time.
+
+The machine may be shared, so implementations are timed in interleaved rounds and the medians
+are reported; every ratio to ``nn.LSTM`` comes from the same run. ``% peak`` is the achieved
+matrix-multiply rate (forward + backward = 3x the forward FLOPs) over the best float32 matmul
+rate measured at the start. Writes ``results/bench-<device>.json`` and ``.md``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import time
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+
+@dataclass(frozen=True)
+class Workload:
+    kind: str  # "classify" or "lm"
+    N: int  # batch size
+    T: int  # time steps
+    D: int  # input size (the embedding size with a vocabulary)
+    H: int  # hidden size
+    layers: int = 1
+    vocab: int | None = None  # token ids through an embedding when set
+    classes: int = 2
+
+    @property
+    def unit(self):
+        return "tok/s" if self.kind == "lm" else "seq/s"
+
+    def items(self):
+        return self.N * self.T if self.kind == "lm" else self.N
+
+    def flops(self):
+        """Matrix-multiply FLOPs of one training step (3x the forward)."""
+        lstm = sum(2 * self.N * self.T * (d + self.H) * 4 * self.H
+                   for d in [self.D] + [self.H] * (self.layers - 1))
+        outputs = self.vocab if self.kind == "lm" else self.classes
+        head = 2 * self.N * (self.T if self.kind == "lm" else 1) * self.H * outputs
+        return 3 * (lstm + head)
+
+
+WORKLOADS = {
+    "mnist": Workload("classify", 64, 28, 28, 128, classes=10),
+    "imdb": Workload("classify", 32, 200, 50, 128, vocab=20_000, classes=2),
+    "ptb-small": Workload("lm", 20, 35, 200, 200, layers=2, vocab=10_000),
+    "ptb-medium": Workload("lm", 20, 35, 650, 650, layers=2, vocab=10_000),
+    "sst5": Workload("classify", 64, 19, 50, 168, vocab=16_000, classes=5),
+}
+IMPLS = ("numpy-f32", "numpy-f64", "scratch", "nn.LSTM", "course")
+EXTRA_IMPLS = ("nn.LSTM-f64", "compile")
+
+
+class MinimalModel(nn.Module):
+    """[embedding ->] LSTM -> mean over time -> linear (classify), or -> linear per step (lm)."""
+
+    def __init__(self, w: Workload, lstm):
+        super().__init__()
+        self.w, self.lstm = w, lstm
+        self.embedding = nn.Embedding(w.vocab, w.D) if w.vocab else None
+        self.head = nn.Linear(w.H, w.vocab if w.kind == "lm" else w.classes)
+
+    def forward(self, x, state=None):
+        x = self.embedding(x) if self.embedding is not None else x
+        h, state = self.lstm(x, state)  # (N, T, H)
+        return (self.head(h), state) if self.w.kind == "lm" else self.head(h.mean(1))
+
+
+def random_batch(w: Workload, rng, device=None):
+    x = rng.integers(0, w.vocab, (w.N, w.T)) if w.vocab else rng.standard_normal((w.N, w.T, w.D))
+    y = rng.integers(0, w.vocab if w.kind == "lm" else w.classes, (w.N, w.T) if w.kind == "lm" else w.N)
+    return x, y
+
+
+def numpy_step(w: Workload, dtype):
+    from course_lib.numpy_core.models import LanguageModel, SequenceClassifier
+    from course_lib.numpy_core.optim import SGD
+
+    x, y = random_batch(w, np.random.default_rng(0))
+    if w.kind == "lm":
+        model = LanguageModel(w.vocab, w.D, w.H, num_layers=w.layers, dtype=dtype)
+        loss = lambda: model.loss(x, y, average="batch")  # noqa: E731
+    else:
+        x = x if w.vocab else x.astype(dtype)
+        model = SequenceClassifier(w.D, w.H, w.classes, num_layers=w.layers, vocab_size=w.vocab,
+                                   dtype=dtype)
+        loss = lambda: model.loss(x, y)  # noqa: E731
+    optimizer = SGD(model.params, lr=0.01)
+
+    def step():
+        optimizer.step(loss()[1])
+    return step
+
+
+def torch_model(w: Workload, impl):
+    from course_lib.torch_models import LSTM, LanguageModel, SequenceClassifier
+
+    if impl == "course":
+        if w.kind == "lm":
+            return LanguageModel(w.vocab, w.D, w.H, w.layers)
+        inputs = {"vocab_size": w.vocab, "embed_dim": w.D} if w.vocab else {"input_size": w.D}
+        return SequenceClassifier(w.classes, hidden_size=w.H, num_layers=w.layers, **inputs)
+    if impl == "scratch":
+        return MinimalModel(w, LSTM(w.D, w.H, w.layers))
+    return MinimalModel(w, nn.LSTM(w.D, w.H, w.layers, batch_first=True))
+
+
+def torch_step(w: Workload, impl, device):
+    torch.manual_seed(0)
+    dtype = torch.float64 if impl.endswith("f64") else torch.float32
+    model = torch_model(w, impl).to(device, dtype)
+    x, y = random_batch(w, np.random.default_rng(0))
+    x = torch.as_tensor(x, device=device, dtype=torch.long if w.vocab else dtype)
+    y = torch.as_tensor(y, device=device)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
+    forward = torch.compile(model) if impl == "compile" else model
+    state = [None]
+
+    def step():
+        optimizer.zero_grad(set_to_none=True)
+        if w.kind == "lm":  # state carried and detached, loss summed over time (Zaremba)
+            logits, new = forward(x, state[0])
+            state[0] = tuple(s.detach() for s in new)
+            loss = nn.functional.cross_entropy(logits.flatten(0, 1), y.flatten(), reduction="sum") / w.N
+        else:
+            loss = nn.functional.cross_entropy(forward(x), y)
+        loss.backward()
+        optimizer.step()
+    return step
+
+
+def matmul_peak(device, sizes=(512, 1024, 2048), repeats=5) -> dict:
+    """Best float32 matrix-multiply rate (GFLOP/s) of torch and NumPy on square matrices."""
+    def best(mm, make, sync=lambda: None):
+        rates = []
+        for n in sizes:
+            a, b = make(n), make(n)
+            mm(a, b)
+            times = []
+            for _ in range(repeats):
+                sync()
+                t = time.perf_counter()
+                mm(a, b)
+                sync()
+                times.append(time.perf_counter() - t)
+            rates.append(2 * n**3 / statistics.median(times) / 1e9)
+        return max(rates)
+    sync = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
+    peak = {"torch": best(torch.mm, lambda n: torch.randn(n, n, device=device), sync)}
+    if device.type == "cpu":
+        rng = np.random.default_rng(0)
+        peak["numpy"] = best(np.matmul, lambda n: rng.standard_normal((n, n), dtype=np.float32))
+    return peak
+
+
+def time_workload(w: Workload, impls, device, repeats, target_s, progress=None) -> dict:
+    """Median seconds per step for each implementation, timed in interleaved rounds."""
+    sync = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
+    steps, counts, compile_s = {}, {}, {}
+    for impl in impls:
+        steps[impl] = (numpy_step(w, np.float32 if impl == "numpy-f32" else np.float64)
+                       if impl.startswith("numpy") else torch_step(w, impl, device))
+        sync()
+        t = time.perf_counter()
+        steps[impl]()  # first step: allocations, or compilation for "compile"
+        sync()
+        compile_s[impl] = time.perf_counter() - t
+        t = time.perf_counter()
+        steps[impl]()
+        sync()
+        counts[impl] = max(1, round(target_s / (time.perf_counter() - t)))
+    times = {impl: [] for impl in impls}
+    for _ in range(repeats):
+        for impl in impls:
+            sync()
+            t = time.perf_counter()
+            for _ in range(counts[impl]):
+                steps[impl]()
+            sync()
+            times[impl].append((time.perf_counter() - t) / counts[impl])
+            if progress:
+                progress.update(1)
+    return {impl: {"median_s": statistics.median(ts), "times_s": ts, "steps_per_repeat": counts[impl],
+                   "first_step_s": compile_s[impl]} for impl, ts in times.items()}
+
+
+def markdown_table(record) -> str:
+    lines = [f"# lstm-course bench on {record['device']['name']} ({record['device']['type']}, "
+             f"{record['device']['torch_threads']} threads)", "",
+             f"float32 matmul peak: {record['peak_gflops']:.0f} GFLOP/s; medians of "
+             f"{record['repeats']} interleaved repetitions; {record['started']}.", "",
+             "| workload | implementation | throughput | unit | × nn.LSTM | GFLOP/s | % of peak |",
+             "|---|---|---:|---|---:|---:|---:|"]
+    for name, wl in record["workloads"].items():
+        for impl, r in wl["results"].items():
+            ratio = "" if r["ratio_to_nn_lstm"] is None else f"{r['ratio_to_nn_lstm']:.2f}"
+            lines.append(f"| {name} | {impl} | {r['throughput']:,.0f} | {wl['unit']} | {ratio} | "
+                         f"{r['gflops']:.0f} | {100 * r['fraction_of_peak']:.0f} % |")
+    return "\n".join(lines) + "\n"
+
+
+def run_bench(workloads, impls, device, repeats=5, target_s=0.5, progress=True) -> dict:
+    from tqdm.auto import tqdm
+
+    import course_lib
+    from course_lib.experiments.results import device_info, git_commit, library_versions
+
+    started, start = datetime.now(timezone.utc), time.perf_counter()
+    peak = matmul_peak(device)
+    record = {"device": device_info(device), "versions": library_versions(), "git_commit": git_commit(),
+              "started": started.isoformat(timespec="seconds"), "repeats": repeats,
+              "fast_float_settings": course_lib.FAST_FLOAT_SETTINGS,
+              "malloc_env": {k: v for k, v in os.environ.items() if k.startswith("MALLOC_")},
+              "peak_gflops_measured": peak, "peak_gflops": max(peak.values()), "workloads": {}}
+    bar = tqdm(total=len(workloads) * len(impls) * repeats, unit="timing", disable=not progress)
+    for name in workloads:
+        w = WORKLOADS[name]
+        bar.set_description(name)
+        ok = [i for i in impls if device.type == "cpu" or not i.startswith("numpy")]
+        timed = time_workload(w, ok, device, repeats, target_s, bar)
+        reference = timed.get("nn.LSTM", {}).get("median_s")
+        for r in timed.values():
+            r["throughput"] = w.items() / r["median_s"]
+            r["ratio_to_nn_lstm"] = reference / r["median_s"] if reference else None
+            r["gflops"] = w.flops() / r["median_s"] / 1e9
+            r["fraction_of_peak"] = r["gflops"] / record["peak_gflops"]
+        record["workloads"][name] = {"shape": asdict(w), "unit": w.unit, "results": timed}
+    bar.close()
+    record["wall_time_s"] = time.perf_counter() - start
+    return record
+
+
+def add_arguments(parser):
+    parser.add_argument("--workloads", default=",".join(WORKLOADS),
+                        help=f"comma-separated, from {', '.join(WORKLOADS)} (default: all)")
+    parser.add_argument("--impls", default=",".join(IMPLS),
+                        help=f"comma-separated, from {', '.join(IMPLS + EXTRA_IMPLS)}")
+    parser.add_argument("--compile", action="store_true", help="add torch.compile (slow to compile)")
+    parser.add_argument("--quick", action="store_true", help="3 short repetitions instead of 5")
+    parser.add_argument("--repeats", type=int, help="repetitions per implementation (default 5)")
+    parser.add_argument("--device", help="auto | cpu | cuda | mps (default: auto)")
+    parser.add_argument("--tag", help="suffix of the output files: bench-<device>-<tag>.json")
+    parser.add_argument("--output-dir", help="default: results/")
+    parser.add_argument("--no-progress", action="store_true")
+
+
+def main(args) -> int:
+    from course_lib.device import get_device
+    from course_lib.paths import RESULTS_DIR
+
+    workloads = [s.strip() for s in args.workloads.split(",") if s.strip()]
+    impls = [s.strip() for s in args.impls.split(",") if s.strip()]
+    impls += ["compile"] if args.compile and "compile" not in impls else []
+    for name, known in ((workloads, WORKLOADS), (impls, IMPLS + EXTRA_IMPLS)):
+        unknown = set(name) - set(known)
+        if unknown:
+            raise SystemExit(f"unknown: {', '.join(sorted(unknown))}; choose from {', '.join(known)}")
+    device = get_device(args.device)
+    repeats = args.repeats or (3 if args.quick else 5)
+    record = run_bench(workloads, impls, device, repeats, 0.2 if args.quick else 0.5,
+                       not args.no_progress)
+    stem = f"bench-{device.type}" + (f"-{args.tag}" if args.tag else "")
+    out = Path(args.output_dir or RESULTS_DIR)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"{stem}.json").write_text(json.dumps(record, indent=1) + "\n")
+    table = markdown_table(record)
+    (out / f"{stem}.md").write_text(table)
+    print(table)
+    print(f"written: {out / stem}.json and .md ({record['wall_time_s']:.0f} s)")
+    return 0

@@ -1,0 +1,27 @@
+"""`lstm-course bench` machinery on tiny shapes (speed targets are checked by the bench, not here)."""
+
+import torch
+
+from course_lib.bench import IMPLS, WORKLOADS, Workload, markdown_table, time_workload
+
+
+def test_every_implementation_steps_and_is_timed():
+    tiny = {"classify": Workload("classify", 4, 5, 3, 6, vocab=30, classes=3),
+            "lm": Workload("lm", 2, 4, 6, 6, layers=2, vocab=20)}
+    for w in tiny.values():
+        timed = time_workload(w, list(IMPLS) + ["nn.LSTM-f64"], torch.device("cpu"), repeats=1,
+                              target_s=0.001)
+        assert set(timed) == set(IMPLS) | {"nn.LSTM-f64"}
+        assert all(r["median_s"] > 0 and len(r["times_s"]) == 1 for r in timed.values())
+
+
+def test_flops_and_table():
+    w = WORKLOADS["mnist"]
+    assert w.flops() == 3 * (2 * 64 * 28 * (28 + 128) * 512 + 2 * 64 * 128 * 10)
+    assert WORKLOADS["ptb-small"].items() == 20 * 35 and WORKLOADS["ptb-small"].unit == "tok/s"
+    record = {"device": {"name": "x", "type": "cpu", "torch_threads": 2}, "peak_gflops": 100.0,
+              "repeats": 3, "started": "now",
+              "workloads": {"mnist": {"unit": "seq/s", "results": {"nn.LSTM": {
+                  "throughput": 1234.5, "ratio_to_nn_lstm": 1.0, "gflops": 50.0,
+                  "fraction_of_peak": 0.5}}}}}
+    assert "| mnist | nn.LSTM | 1,234 | seq/s | 1.00 | 50 | 50 % |" in markdown_table(record)
