@@ -67,3 +67,14 @@ def test_lm_loss_is_summed_over_time_and_averaged_over_batch():
     assert torch.allclose(loss, 6 * mean)  # T x the per-token mean
     assert totals["loss"][1] == 30 and not state[0].requires_grad
     assert math.isclose(task.metrics(totals)["perplexity"], math.exp(mean.item()), rel_tol=1e-5)
+
+
+def test_padded_split_from_variable_length_sequences():
+    import numpy as np
+
+    from course_lib.training import padded_split
+
+    inputs, lengths, targets = padded_split([np.array([3, 4, 5]), np.array([7])], [1, 0], max_len=2)
+    assert inputs.tolist() == [[3, 4], [7, 0]] and lengths.tolist() == [2, 1]
+    task = ClassificationTask((inputs, lengths, targets), batch_size=2)
+    assert next(iter(task.batches("train")))[0].shape == (2, 2)

@@ -10,11 +10,11 @@
 from course_lib.training.checkpoint import load_checkpoint, save_checkpoint
 from course_lib.training.lm_task import LanguageModelTask, batchify, windows
 from course_lib.training.optim import TrainConfig, learning_rate, make_optimizer
-from course_lib.training.tasks import ClassificationTask, RegressionTask
+from course_lib.training.tasks import ClassificationTask, RegressionTask, padded_split
 from course_lib.training.trainer import NonFiniteLossError, Trainer, to_device
 
 __all__ = [
     "Trainer", "TrainConfig", "NonFiniteLossError", "ClassificationTask", "RegressionTask",
     "LanguageModelTask", "batchify", "windows", "learning_rate", "make_optimizer",
-    "save_checkpoint", "load_checkpoint", "to_device",
+    "save_checkpoint", "load_checkpoint", "to_device", "padded_split",
 ]

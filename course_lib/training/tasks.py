@@ -27,6 +27,18 @@ from torch import nn
 SPLITS = ("train", "val", "test")
 
 
+def padded_split(sequences, labels, max_len=None, pad_id=0):
+    """Variable-length token id sequences and their labels -> a split for :class:`ClassificationTask`.
+
+    Returns (inputs (N, T) right-padded with ``pad_id``, lengths (N,), targets (N,)) tensors,
+    each sequence cut to its first ``max_len`` tokens. Every sequence needs at least one token.
+    """
+    from course_lib.data.batches import pad_batch
+
+    ids, lengths, _ = pad_batch(sequences, max_len, pad_id)
+    return torch.from_numpy(ids), torch.from_numpy(lengths), torch.as_tensor(labels)
+
+
 def _as_split(data):
     """(inputs, targets) or (inputs, lengths, targets) or a dict with those keys -> dict."""
     if data is None:
