@@ -1,0 +1,37 @@
+"""notebook_support: laptop results are loaded, smoke results are computed in-process."""
+
+import json
+
+import pytest
+
+from course_lib.experiments.notebook_support import (
+    ResultsMissingError,
+    experiment_results,
+    format_duration,
+    markdown_table,
+    results_row,
+)
+
+
+def test_laptop_profile_loads_the_committed_file_and_names_the_command_when_missing(tmp_path):
+    with pytest.raises(ResultsMissingError, match="lstm-course run adding"):
+        experiment_results("adding", profile="laptop", results_dir=tmp_path)
+    (tmp_path / "adding.json").write_text(json.dumps({"experiment": "adding", "x": 1}))
+    assert experiment_results("adding", profile="full", results_dir=tmp_path)["x"] == 1
+
+
+def test_smoke_profile_runs_the_smoke_configuration(tmp_path):
+    record = experiment_results("adding", profile="smoke", results_dir=tmp_path,
+                                overrides={"epochs": "1", "models": "lstm"})
+    assert record["profile"] == "smoke" and (tmp_path / "adding-smoke.json").exists()
+    row = results_row(record, "lstm")
+    assert row["profile"] == "smoke" and row["epochs"] == 1
+    assert row["command"] == "lstm-course run adding --profile smoke"
+    table = markdown_table([row]).splitlines()
+    assert len(table) == 3 and table[0].startswith("| experiment | run |")
+    assert table[2].count("%") == 1  # test accuracy shown in per cent
+
+
+def test_format_duration():
+    assert format_duration(5.04) == "5.0 s"
+    assert format_duration(75.3) == "1 min 15 s"
