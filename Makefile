@@ -18,7 +18,7 @@ lab:
 	$(BIN)/jupyter lab notebooks/00_start_here.ipynb
 
 lint:
-	$(BIN)/ruff check course_lib tests notebooks/*.py solutions/*.py exercises/*.py benchmarks
+	$(BIN)/ruff check .
 
 test: lint
 	$(BIN)/python -m pytest

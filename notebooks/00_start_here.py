@@ -55,7 +55,6 @@
 # where each data set was found. The same report is printed by `lstm-course doctor` in a shell.
 
 # %%
-import course_lib
 from course_lib.doctor import report
 
 text, all_data_found = report()
@@ -124,6 +123,7 @@ def plot_memory(forget_gate: float = 0.9, steps: int = 50):
 
 try:
     import ipywidgets as widgets
+    from IPython.display import display
 
     slider = widgets.FloatSlider(value=0.9, min=0.5, max=1.0, step=0.01,
                                  description="forget gate f", continuous_update=True,

@@ -132,7 +132,7 @@ def test_notebook_00_runs_in_jupyterlab_with_plot_and_live_slider(jupyterlab):
             except AssertionError as error:
                 queued = [t for t in prompts.all_inner_texts() if "*" in t]
                 raise AssertionError(f"{error}: summary shown {summary.count()} times, "
-                                     f"queued cells {queued}, sessions {api(port, 'sessions')}")
+                                     f"queued cells {queued}, sessions {api(port, 'sessions')}") from error
 
             errors = page.locator(".jp-OutputArea-output[data-mime-type="
                                   "'application/vnd.jupyter.stderr']")
