@@ -196,3 +196,22 @@ def test_training_reduces_the_loss(make_optimizer):
         clip_grad_norm(grads, 5.0)
         opt.step(grads)
     assert model.loss(x, y, train=False)[0] < 0.5 * first
+
+
+def test_language_model_with_a_frozen_pretrained_embedding():
+    rng = np.random.default_rng(11)
+    vectors = rng.standard_normal((6, 3))
+    model = LanguageModel(6, 3, 4, embedding=vectors, train_embedding=False, dtype=np.float64)
+    assert "embed.W" not in model.params and np.array_equal(model.frozen_embedding, vectors)
+    for p in model.params.values():
+        p[...] = 0.5 * rng.standard_normal(p.shape)
+    x, y = rng.integers(0, 6, (2, 4)), rng.integers(0, 6, (2, 4))
+
+    def loss():
+        model.reset_state()
+        return model.loss(x, y)
+
+    assert set(loss()[1]) == set(model.params)
+    assert check_model_gradients(loss, model.params).worst[1] < TOL
+    tuned = LanguageModel(6, 3, 4, embedding=vectors, dtype=np.float64)
+    assert np.array_equal(tuned.params["embed.W"], vectors)

@@ -190,17 +190,28 @@ class LanguageModel:
     time over a stream cut into consecutive batches); ``reset_state()`` starts from zeros again.
 
     - vocab_size: V; embed_dim: D; hidden_dim: H; num_layers: L
+    - embedding: optional (V, D) array to start the embedding from (e.g. GloVe vectors);
+      train_embedding=False keeps it frozen (it is then not in ``params``)
     - dropout: drop probability on the embedding output, between layers and before the output
       layer (Zaremba et al. 2014)
     - init, init_scale, forget_bias, dtype, seed: as for SequenceClassifier
     """
 
-    def __init__(self, vocab_size, embed_dim, hidden_dim, *, num_layers=1, dropout=0.0,
-                 init="xavier", init_scale=0.1, forget_bias=0.0, dtype=np.float32, seed=0):
+    def __init__(self, vocab_size, embed_dim, hidden_dim, *, num_layers=1, embedding=None,
+                 train_embedding=True, dropout=0.0, init="xavier", init_scale=0.1,
+                 forget_bias=0.0, dtype=np.float32, seed=0):
         self.num_layers, self.dropout, self.dtype = num_layers, dropout, np.dtype(dtype)
         self.rng = np.random.default_rng(seed)
-        self.params = {"embed.W": initialise.embedding_params(vocab_size, embed_dim, self.rng,
-                                                              dtype)}
+        if embedding is not None:
+            expect_shape("embedding", embedding, (vocab_size, embed_dim), "(V, D)")
+            W = np.array(embedding, dtype=dtype)
+        else:
+            W = initialise.embedding_params(vocab_size, embed_dim, self.rng, dtype)
+        self.params, self.frozen_embedding = {}, None
+        if train_embedding:
+            self.params["embed.W"] = W
+        else:
+            self.frozen_embedding = W
         _init_lstm_params(self.params, embed_dim, hidden_dim, num_layers, self.rng, init,
                           init_scale, forget_bias, dtype)
         W, b = initialise.linear_params(hidden_dim, vocab_size, self.rng, init, dtype)
@@ -213,7 +224,8 @@ class LanguageModel:
 
     def _forward(self, x, train):
         caches = {}
-        x, caches["embed"] = word_embedding_forward(x, self.params["embed.W"])  # (N, T, D)
+        W = self.params.get("embed.W", self.frozen_embedding)
+        x, caches["embed"] = word_embedding_forward(x, W)  # (N, T, D)
         x, caches["drop_in"] = dropout_forward(x, self.dropout, train, self.rng)
         state = self.state
         if state is not None and state[0][0].shape[0] != x.shape[0]:
@@ -248,6 +260,7 @@ class LanguageModel:
         dh = dropout_backward(dh, caches["drop_out"])
         dx, dweights = lstm_stack_backward(dh, caches["lstm"])
         _store_lstm_grads(grads, dweights)
-        dx = dropout_backward(dx, caches["drop_in"])
-        grads["embed.W"] = word_embedding_backward(dx, caches["embed"])
+        if "embed.W" in self.params:
+            dx = dropout_backward(dx, caches["drop_in"])
+            grads["embed.W"] = word_embedding_backward(dx, caches["embed"])
         return loss, {name: grads[name] for name in self.params}
