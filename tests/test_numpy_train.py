@@ -59,3 +59,11 @@ def test_resume_continues_to_identical_results(tmp_path, optimizer_cls):
     assert again["history"]["train_loss"] == pytest.approx(summary["history"]["train_loss"])
     for name, p in straight.params.items():
         np.testing.assert_allclose(resumed.params[name], p, rtol=1e-6)
+
+
+def test_lr_schedule_sets_the_adam_learning_rate_per_epoch():
+    x, y = toy_data()
+    model = SequenceClassifier(3, 8, 2, seed=0)
+    summary = fit(model, Adam(model.params), lambda e: minibatches(x, y, batch_size=32, seed=e),
+                  epochs=3, lr_schedule=lambda e: 0.01 * 0.5**e, progress=False)
+    assert summary["history"]["lr"] == pytest.approx([0.01, 0.005, 0.0025])

@@ -61,10 +61,13 @@ def evaluate_classifier(model, inputs, targets, mask=None, batch_size=1000):
 
 
 def fit(model, optimizer, train_batches, *, epochs, evaluate=None, clip_norm=None,
-        monitor=None, checkpoint=None, resume=False, progress=True, name="numpy"):
+        lr_schedule=None, monitor=None, checkpoint=None, resume=False, progress=True,
+        name="numpy"):
     """Train for ``epochs`` epochs; returns a summary dict (see the module docstring).
 
     - clip_norm: rescale the gradients whose global norm exceeds it (None: never)
+    - lr_schedule: ``epoch -> learning rate`` (from 0), assigned to ``optimizer.lr`` before each
+      epoch, for optimisers without their own schedule (Adam); SGD has ``decay`` built in
     - monitor: the metric that picks the best epoch (default: val_loss, else train_loss);
       accuracies are maximised, anything else minimised
     - checkpoint: a ``.npz`` path written after every epoch; ``resume=True`` continues from it
@@ -77,6 +80,8 @@ def fit(model, optimizer, train_batches, *, epochs, evaluate=None, clip_norm=Non
     bar = tqdm(total=epochs, initial=start_epoch, desc=name, unit="epoch", disable=not progress)
     for epoch in range(start_epoch, epochs):
         start = time.perf_counter()
+        if lr_schedule is not None:
+            optimizer.lr = lr_schedule(epoch)
         lr = getattr(optimizer, "lr", None)
         loss_sum, norm_sum, seen, steps = 0.0, 0.0, 0, 0
         for batch in tqdm(train_batches(epoch), desc=f"epoch {epoch + 1}/{epochs}", unit="batch",
