@@ -1,0 +1,102 @@
+"""Pictures of a trained sequence classifier: learning curves side by side, a confusion matrix,
+the mistakes it makes, and its gates as it reads an image row by row.
+
+Every function returns the matplotlib figure; titles, axis labels and units are set here.
+Dimension letters: T time steps (image rows), H hidden units, C classes.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+
+def plot_accuracy_curves(curves, references=None, title="Test accuracy after every epoch",
+                         ylim=None):
+    """One line per run: label -> (epochs, accuracies as fractions); drawn in per cent.
+
+    references: label -> accuracy fraction, drawn as grey horizontal lines (the seeds' rows).
+    """
+    fig, ax = plt.subplots(figsize=(7.5, 4.2))
+    for label, (epochs, values) in curves.items():
+        ax.plot(epochs, 100 * np.asarray(values), marker=".", label=label)
+    styles = ["--", "-.", ":"]
+    for k, (label, value) in enumerate((references or {}).items()):
+        ax.axhline(100 * value, color="grey", linestyle=styles[k % 3], label=label)
+    ax.set(title=title, xlabel="epoch", ylabel="test accuracy (%)")
+    if ylim is not None:
+        ax.set_ylim(*ylim)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize="small", loc="lower right")
+    fig.tight_layout()
+    return fig
+
+
+def plot_confusion_matrix(confusion, class_names=None, title="Confusion matrix (test set)"):
+    """confusion (C, C): rows the true class, columns the prediction; counts written in cells.
+
+    The diagonal (correct answers) is greyed out so that the mistakes stand out in colour.
+    """
+    confusion = np.asarray(confusion)
+    C = len(confusion)
+    names = class_names or [str(c) for c in range(C)]
+    errors = confusion.astype(float)
+    np.fill_diagonal(errors, np.nan)
+    fig, ax = plt.subplots(figsize=(6.2, 5.4))
+    image = ax.imshow(errors, cmap="Reds")
+    for r in range(C):
+        for c in range(C):
+            ax.text(c, r, str(confusion[r, c]), ha="center", va="center", fontsize=8,
+                    color="grey" if r == c else "black")
+    ax.set(title=title, xlabel="predicted class", ylabel="true class",
+           xticks=range(C), yticks=range(C), xticklabels=names, yticklabels=names)
+    fig.colorbar(image, ax=ax, label="number of test images (mistakes only)")
+    fig.tight_layout()
+    return fig
+
+
+def plot_misclassified(images, examples, columns=8, title="Misclassified test digits"):
+    """A grid of the mistakes: ``examples`` are dicts with index, label, predicted, confidence
+    (as recorded by the experiment); ``images`` (N, 28, 28) the test images they index."""
+    rows = max(1, -(-len(examples) // columns))
+    fig, axes = plt.subplots(rows, columns, figsize=(1.35 * columns, 1.6 * rows + 0.4))
+    for ax in np.ravel(axes):
+        ax.axis("off")
+    for ax, example in zip(np.ravel(axes), examples):
+        ax.imshow(images[example["index"]], cmap="gray_r")
+        ax.set_title(f"{example['label']} → {example['predicted']} "
+                     f"({100 * example['confidence']:.0f} %)", fontsize=8)
+    fig.suptitle(f"{title}: true → predicted (confidence)")
+    fig.tight_layout()
+    return fig
+
+
+def plot_gates_reading_image(image, trace, units, title="The LSTM reading a digit row by row"):
+    """The image beside its gates and states over the T rows, for a few hidden units.
+
+    - image: (T, D) the digit; trace: from :func:`course_lib.plots.record_gates` for this one
+      image, each entry (1, T, H); units: indices of the hidden units to show
+    Each panel is a heat map: time (row read) downwards, one column per unit, so it lines up
+    with the image on the left.
+    """
+    panels = [("i", "input gate i", "Greens", (0, 1)), ("f", "forget gate f", "Blues", (0, 1)),
+              ("o", "output gate o", "Oranges", (0, 1)), ("c", "cell state c", "RdBu_r", None),
+              ("h", "hidden state h", "RdBu_r", (-1, 1))]
+    fig, axes = plt.subplots(1, len(panels) + 1, figsize=(14, 4.4),
+                             gridspec_kw={"width_ratios": [1.4] + [1] * len(panels)})
+    axes[0].imshow(image, cmap="gray_r", aspect="auto")
+    axes[0].set(title="input: row t at step t", xlabel="pixel (column)", ylabel="time step t (row)")
+    for ax, (key, name, cmap, limits) in zip(axes[1:], panels):
+        values = trace[key][0][:, units]  # (T, len(units))
+        if limits is None:
+            bound = float(np.abs(values).max()) or 1.0
+            limits = (-bound, bound)
+        shown = ax.imshow(values, cmap=cmap, vmin=limits[0], vmax=limits[1], aspect="auto")
+        ax.set(title=name, xlabel="hidden unit", xticks=range(len(units)),
+               xticklabels=[str(u) for u in units])
+        ax.tick_params(axis="x", labelsize=7, rotation=90)
+        ax.set_yticks([])
+        fig.colorbar(shown, ax=ax, fraction=0.08, pad=0.03)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
