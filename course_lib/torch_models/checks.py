@@ -10,8 +10,6 @@ Dimension letters: N = 3 sequences, D = 6 inputs, H = 4 hidden units, T = 5 step
 
 from __future__ import annotations
 
-import copy
-
 import numpy as np
 import torch
 from torch import nn
