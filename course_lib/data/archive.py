@@ -16,7 +16,7 @@ import tarfile
 import zipfile
 import zlib
 from collections.abc import Iterator
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from course_lib.data.errors import CorruptFileError, UnsafeArchiveError
 
@@ -41,13 +41,13 @@ def container_kind(path: Path) -> str:
 def safe_member_name(name: str, archive: Path) -> str:
     """Normalise a member name (drop a leading ``./``) or refuse it if it could escape the archive."""
     posix = name.replace("\\", "/")
-    parts = PurePosixPath(posix).parts
-    if posix.startswith("/") or (parts and ":" in parts[0]) or ".." in parts:
+    parts = posix.split("/")
+    if posix.startswith("/") or ":" in parts[0] or ".." in parts:
         raise UnsafeArchiveError(
             f"{archive}: refusing member {name!r} (absolute path or '..'); "
             "the archive is not a genuine copy: delete it and fetch it again"
         )
-    return "/".join(part for part in parts if part != ".")
+    return "/".join(part for part in parts if part not in (".", ""))
 
 
 def _refuse_link(name: str, archive: Path) -> None:

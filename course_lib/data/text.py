@@ -99,6 +99,14 @@ class Vocab:
         return f"Vocab(size={len(self)}, first={self.itos[:6]})"
 
 
+class _Index(dict):
+    """word -> id, where looking up a new word gives it the next free id."""
+
+    def __missing__(self, word: str) -> int:
+        self[word] = len(self)
+        return self[word]
+
+
 @dataclass
 class TokenizedCorpus:
     """N tokenised texts held compactly: a word list, one flat id array and offsets.
@@ -115,11 +123,11 @@ class TokenizedCorpus:
     @classmethod
     def from_texts(cls, texts: Iterable[str], tokenizer=tokenize) -> TokenizedCorpus:
         """Tokenise every text."""
-        index: dict[str, int] = {}
+        index = _Index()
         ids: list[int] = []
         offsets = [0]
         for text in texts:
-            ids.extend([index.setdefault(token, len(index)) for token in tokenizer(text)])
+            ids.extend(map(index.__getitem__, tokenizer(text)))  # new words get the next id
             offsets.append(len(ids))
         return cls(list(index), np.array(ids, dtype=np.int32), np.array(offsets, dtype=np.int64))
 
