@@ -101,6 +101,8 @@ def test_missing_without_network_lists_the_failed_download(roots, monkeypatch):
 def test_unknown_data_set_lists_the_valid_ones(roots, capsys):
     with pytest.raises(ValueError, match="mnist, imdb, ptb, sst, glove"):
         fetch.fetch_dataset("cifar")
+    with pytest.raises(ValueError, match="unknown data file 'ptb/ptb.dev.txt'.*ptb/ptb.valid.txt"):
+        locate("ptb/ptb.dev.txt")
     assert cli.main(["data", "fetch", "cifar"]) == 2
     assert "mnist, imdb, ptb, sst, glove or all" in capsys.readouterr().err
 
@@ -310,3 +312,20 @@ def test_cli_check_prints_a_table(roots, monkeypatch, capsys):
     out = capsys.readouterr().out
     assert "train: 6 (expected 60000)" in out and "NOT FOUND" in out
     assert "lstm-course data fetch sst" in out
+
+
+def test_registry_is_consistent():
+    for dataset, spec in registry.DATASETS.items():
+        provided = {name for container in spec["downloads"] for name in fetch.provides(container)}
+        assert set(spec["files"]) <= provided, f"{dataset}: a file no download provides"
+        assert all(container in registry.DOWNLOADS for container in spec["downloads"])
+        assert all(fetch.dataset_of(name) == dataset for name in spec["files"])
+    for container, members in registry.ARCHIVES.items():
+        assert set(members) <= set(registry.FILES), container
+    for name, spec in registry.FILES.items():
+        assert len(spec["sha256"]) == 64 and name in {
+            f for s in registry.DATASETS.values() for f in s["files"]}
+    for known_hash, urls in registry.DOWNLOADS.values():
+        assert urls and all(url.startswith(("https://", "http://")) for url in urls)
+        assert known_hash is None or known_hash.split(":")[0] in ("md5", "sha256")
+    assert set(registry.COUNTS) == set(registry.DATASETS)

@@ -1,6 +1,9 @@
 """Text tools and batching: tokenizer, Vocab, TokenizedCorpus, padding, buckets, the Zaremba
 language-model layout, and the torch Dataset / DataLoader helpers."""
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 import torch
@@ -157,3 +160,9 @@ def test_torch_array_loader_and_lm_batches():
     assert len(pairs) == len(expected) == 4
     for (x, y), (ex, ey) in zip(pairs, expected):
         assert x.dtype == torch.int64 and x.tolist() == ex.tolist() and y.tolist() == ey.tolist()
+
+
+def test_importing_the_data_layer_stays_light():
+    code = "import sys, course_lib.data; print(sorted({'torch', 'pooch', 'matplotlib'} & set(sys.modules)))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"  # torch only in torch_data, pooch only to download

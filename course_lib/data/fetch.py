@@ -68,6 +68,8 @@ def _roots() -> list[tuple[Path, str]]:
 
 def candidates(name: str) -> list[tuple[Path, str | None, Path, str]]:
     """Every place ``name`` may be, in the order looked: ``(path, member, root, where)``."""
+    if name not in registry.FILES:
+        raise ValueError(f"unknown data file {name!r}: choose one of {', '.join(registry.FILES)}")
     spec = registry.FILES[name]
     relatives = [(name, None)] if spec.get("tree") else [(name, None), (name + ".gz", None)]
     relatives += [
