@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from course_lib.data import registry
 from course_lib.data.errors import DataError
-from course_lib.data.fetch import Location, check_dataset, find, verify
+from course_lib.data.fetch import check_dataset, find, summarize, verify
 
 
 def count_records(dataset: str) -> dict[str, int]:
@@ -39,20 +39,6 @@ def count_records(dataset: str) -> dict[str, int]:
         words, vectors = data.load_glove(50)
         counts["words"], counts["dim"] = vectors.shape
     return counts
-
-
-def summarize(locations: list[Location]) -> str:
-    """Short "where found", e.g. ``LSTM_COURSE_DATA (gzipped)`` or ``cache (sst/...zip)``."""
-    places: dict[str, set[str]] = {}
-    for location in locations:
-        if location.member is not None:
-            form = location.path.relative_to(location.root).as_posix()
-        elif location.path.is_dir():
-            form = "folder"
-        else:
-            form = "gzipped" if location.path.suffix == ".gz" else "plain"
-        places.setdefault(location.where, set()).add(form)
-    return "; ".join(f"{where} ({', '.join(sorted(forms))})" for where, forms in places.items())
 
 
 def check(dataset: str) -> dict:

@@ -39,7 +39,7 @@ def _names(requested: list[str]) -> list[str]:
 
 
 def _fetch(names: list[str]) -> int:
-    from course_lib.data.fetch import describe, fetch_dataset
+    from course_lib.data.fetch import fetch_dataset, summarize
 
     print(f"data folder ({cache.DATA_ENV}): {cache.data_dir() or 'not set'}")
     print(f"cache: {cache.cache_dir()}")
@@ -47,8 +47,7 @@ def _fetch(names: list[str]) -> int:
     for name in names:
         try:
             locations = fetch_dataset(name, progress=True)
-            places = sorted({describe(location) for location in locations})
-            print(f"{name}: ok ({'; '.join(places)})")
+            print(f"{name}: ok, {summarize(locations)}")
         except DataError as error:
             failed += 1
             print(f"{name}: FAILED\n{error}", file=sys.stderr)

@@ -13,7 +13,6 @@ file's size and mtime are recorded so that it is not hashed again until it chang
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -272,7 +271,15 @@ def status() -> list[dict]:
     return rows
 
 
-def describe(location: Location) -> str:
-    """Short description of where a file was found, relative to its root."""
-    rel = os.path.relpath(location.path, location.root)
-    return f"{location.where}: {rel}" + (f" [{location.member}]" if location.member else "")
+def summarize(locations: list[Location]) -> str:
+    """Short "where found", e.g. ``LSTM_COURSE_DATA (gzipped)`` or ``cache (sst/...zip)``."""
+    places: dict[str, set[str]] = {}
+    for location in locations:
+        if location.member is not None:
+            form = location.path.relative_to(location.root).as_posix()
+        elif location.path.is_dir():
+            form = "folder"
+        else:
+            form = "gzipped" if location.path.suffix == ".gz" else "plain"
+        places.setdefault(location.where, set()).add(form)
+    return "; ".join(f"{where} ({', '.join(sorted(forms))})" for where, forms in places.items())
