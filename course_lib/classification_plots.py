@@ -100,3 +100,23 @@ def plot_gates_reading_image(image, trace, units, title="The LSTM reading a digi
     fig.suptitle(title)
     fig.tight_layout()
     return fig
+
+
+def plot_belief_over_time(image, probabilities, label, title="What the model believes after each row"):
+    """The class probabilities (T, C) the classifier would output after reading rows 1..t,
+    beside the image: when does it make up its mind?"""
+    probabilities = np.asarray(probabilities)
+    T, C = probabilities.shape
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8), width_ratios=(1, 2.2))
+    left.imshow(image, cmap="gray_r")
+    left.set(title=f"a test digit (label {label})", xlabel="pixel (column)", ylabel="row")
+    steps = np.arange(1, T + 1)
+    top = np.argsort(-probabilities.max(axis=0))[:4]  # the classes that ever looked likely
+    for c in range(C):
+        style = {"lw": 2.2, "label": f"class {c}"} if c in top else {"lw": 0.8, "color": "0.75"}
+        right.plot(steps, probabilities[:, c], **style)
+    right.set(title=title, xlabel="rows read t", ylabel="probability", ylim=(-0.02, 1.02))
+    right.grid(alpha=0.3)
+    right.legend(fontsize="small", loc="center left")
+    fig.tight_layout()
+    return fig
