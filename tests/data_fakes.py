@@ -77,7 +77,7 @@ def imdb_members(reviews=IMDB_REVIEWS) -> dict[str, bytes]:
 
 
 def imdb_tree_digest(members: dict[str, bytes]) -> str:
-    tree = TreeDigest(registry.FILES["imdb/aclImdb"]["exclude"])
+    tree = TreeDigest(registry.FILES["imdb/aclImdb"]["include"])
     for rel, content in members.items():
         tree.add(rel, content)
     return tree.hexdigest()

@@ -11,6 +11,7 @@ import contextlib
 import gzip
 import hashlib
 import os
+import re
 import stat
 import tarfile
 import zipfile
@@ -166,16 +167,16 @@ def iter_tree(path: Path, prefix: str = "") -> Iterator[tuple[str, bytes]]:
 class TreeDigest:
     """The digest of a folder tree: sha256 over sorted ``"relpath<TAB>sha256(content)"`` lines.
 
-    Independent of the container (folder, tar order, compression). Paths ending with one of
-    ``exclude`` are left out.
+    Independent of the container (folder, tar order, compression). Only the files whose relative
+    path matches the regular expression ``include`` count.
     """
 
-    def __init__(self, exclude: tuple[str, ...] = ()):
-        self.exclude = tuple(exclude)
+    def __init__(self, include: str = ".*"):
+        self.include = re.compile(include)
         self.entries: list[tuple[str, str]] = []
 
     def add(self, rel: str, content: bytes) -> None:
-        if not rel.endswith(self.exclude):
+        if self.include.fullmatch(rel):
             self.entries.append((rel, hashlib.sha256(content).hexdigest()))
 
     def hexdigest(self) -> str:

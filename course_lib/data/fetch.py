@@ -114,7 +114,7 @@ def verify(location: Location, use_record: bool = True) -> str:
         return expected
     try:
         if spec.get("tree"):
-            tree = archive.TreeDigest(spec.get("exclude", ()))
+            tree = archive.TreeDigest(spec.get("include", ".*"))
             for rel, content in archive.iter_tree(location.path, location.member or ""):
                 tree.add(rel, content)
             actual = tree.hexdigest()

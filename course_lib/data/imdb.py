@@ -37,7 +37,7 @@ def _parse_archive() -> None:
     """Read every review once, check the tree digest, and cache each split's texts."""
     location = locate(FILE, check=False)
     verified = cache.recorded_digest(location.path, location.member) == _digest()
-    tree = TreeDigest(registry.FILES[FILE].get("exclude", ()))
+    tree = TreeDigest(registry.FILES[FILE]["include"])
     reviews: dict[str, list[tuple[int, int, int, bytes]]] = {split: [] for split in SPLITS}
     try:
         for rel, content in iter_tree(location.path, location.member or ""):

@@ -24,12 +24,12 @@ FILES = {
         "sha256": "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
         "size": 10_008,
     },
-    # A folder tree: the digest covers every file under aclImdb/ except the *.feat
-    # bag-of-words files (which the course does not read).
+    # A folder tree: the digest covers the 100,000 review files under aclImdb/ (what the
+    # course reads; not the README, vocabulary or bag-of-words files).
     "imdb/aclImdb": {
-        "sha256": "ddd2bd8e7734ddd4df548fef832486734b30ca1c4b2ea6e3744f3bd307c5e861",
+        "sha256": "55899aab0fa834fc01938978b72d77f4a3c37ec93ba833312fbb346bfd506c4f",
         "tree": True,
-        "exclude": (".feat",),
+        "include": r"(train|test)/(pos|neg|unsup)/\d+_\d+\.txt",
     },
     "ptb/ptb.train.txt": {
         "sha256": "fcea919f6cf83f35d4d00c6cbf08040d13d4155226340912e2fef9c9c4102cbf",
