@@ -45,13 +45,15 @@ class RunContext:
     checkpoint_dir: Path = CHECKPOINTS_DIR
     summaries: dict = field(default_factory=dict)
 
-    def fit(self, name, model, task, train_config):
-        """Train ``model`` on ``task`` with the course's Trainer; returns the Trainer."""
+    def fit(self, name, model, task, train_config, **trainer_options):
+        """Train ``model`` on ``task`` with the course's Trainer; returns the Trainer.
+
+        ``trainer_options`` go to the Trainer (e.g. ``param_groups``)."""
         from course_lib.training import Trainer
 
         trainer = Trainer(model, task, train_config, device=self.device,
                           checkpoint_dir=self.checkpoint_dir / name, progress=self.progress,
-                          name=f"{self.experiment}/{name}")
+                          name=f"{self.experiment}/{name}", **trainer_options)
         summary = trainer.fit(resume=self.resume)
         summary["train_config"] = dataclasses.asdict(train_config)
         self.summaries[name] = summary
@@ -64,10 +66,12 @@ def results_stem(name, profile, seed=None, default_seed=None) -> str:
 
 
 def run_experiment(name, *, profile=None, device=None, seed=None, resume=False, overrides=None,
-                   progress=True, results_dir=RESULTS_DIR, checkpoint_root=CHECKPOINTS_DIR) -> dict:
+                   progress=True, results_dir=RESULTS_DIR, checkpoint_root=CHECKPOINTS_DIR,
+                   plots=True) -> dict:
     """Run experiment ``name`` in ``profile`` (default: ``LSTM_COURSE_PROFILE`` or laptop).
 
-    ``overrides``: {field: string} changes to the profile's configuration. Returns the results
+    ``overrides``: {field: string} changes to the profile's configuration. ``plots=False``
+    skips the PNGs (a sweep's many runs). Returns the results
     record that was written to ``results_dir/<stem>.json`` (its path under ``"path"``).
     """
     from course_lib.device import get_device
@@ -105,7 +109,7 @@ def run_experiment(name, *, profile=None, device=None, seed=None, resume=False, 
         "extra": extra,
     }
     plots = plot_histories(histories, results_dir / stem, f"{name} ({profile})", reference_lines,
-                           axis_labels)
+                           axis_labels) if plots else []
     record["plots"] = [p.name for p in plots]
     path = results_dir / f"{stem}.json"
     path.write_text(json.dumps(record, indent=1, default=str) + "\n")

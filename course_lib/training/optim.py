@@ -49,8 +49,19 @@ class TrainConfig:
 
 
 def make_optimizer(params, config: TrainConfig) -> torch.optim.Optimizer:
-    """The optimiser ``config.optimizer`` names, over the parameters that require a gradient."""
-    params = [p for p in params if p.requires_grad]
+    """The optimiser ``config.optimizer`` names, over the parameters that require a gradient.
+
+    ``params``: tensors, or parameter groups: dicts with ``"params"`` and an ``"lr_scale"``
+    that multiplies the learning rate of the group at every epoch (e.g. 0.1 for a pretrained
+    embedding that should move slowly).
+    """
+    params = list(params)
+    if params and isinstance(params[0], dict):
+        groups = [{**g, "params": [p for p in g["params"] if p.requires_grad],
+                   "lr": config.lr * g.get("lr_scale", 1.0)} for g in params]
+        params = [g for g in groups if g["params"]]
+    else:
+        params = [p for p in params if p.requires_grad]
     if config.optimizer == "sgd":
         return torch.optim.SGD(params, lr=config.lr, momentum=config.momentum,
                                weight_decay=config.weight_decay)
@@ -76,5 +87,6 @@ def make_plateau(optimizer, config: TrainConfig, mode: str):
 
 
 def set_learning_rate(optimizer, lr: float) -> None:
+    """Set every group's learning rate to ``lr`` times the group's ``lr_scale`` (default 1)."""
     for group in optimizer.param_groups:
-        group["lr"] = lr
+        group["lr"] = lr * group.get("lr_scale", 1.0)

@@ -78,17 +78,20 @@ class Trainer:
     ``device``: where to train (default :func:`course_lib.get_device`: cuda, mps, then cpu).
     ``checkpoint_dir``: folder for ``last.pt`` / ``best.pt`` (None: no checkpoints).
     ``progress``: show tqdm bars and one line per epoch.
+    ``param_groups``: optimiser parameter groups (see :func:`make_optimizer`); default: every
+    parameter of ``model`` with the config's learning rate.
     """
 
     def __init__(self, model, task, config: TrainConfig | None = None, *, device=None,
-                 checkpoint_dir=None, progress=True, name="train"):
+                 checkpoint_dir=None, progress=True, name="train", param_groups=None):
         from course_lib.device import get_device
 
         self.config = config or TrainConfig()
         self.device = torch.device(device) if device is not None else get_device()
         self.model, self.task, self.name, self.progress = model.to(self.device), task, name, progress
         self.checkpoint_dir = Path(checkpoint_dir) if checkpoint_dir else None
-        self.optimizer = make_optimizer(model.parameters(), self.config)
+        self.optimizer = make_optimizer(model.parameters() if param_groups is None else param_groups,
+                                        self.config)
         self.use_amp = self.config.amp and self.device.type == "cuda"
         self.scaler = torch.amp.GradScaler("cuda", enabled=self.use_amp)
         split = "val" if "val" in task.splits else "train"
