@@ -52,7 +52,11 @@ def affine_forward(x, W, b):
     expect_ndim("W", W, 2, "(D, M)")
     expect_shape("x", x, np.shape(x)[:-1] + (W.shape[0],), "(..., D)")
     expect_shape("b", b, (W.shape[1],), "(M,)")
-    return x @ W + b, (x, W)
+    # One 2-D product: NumPy runs ``(N, T, D) @ (D, M)`` as N separate small products, which
+    # was measured ~1000x slower than the same product on the (N * T, D) view.
+    out = (x.reshape(-1, W.shape[0]) @ W).reshape(np.shape(x)[:-1] + (W.shape[1],))
+    out += b
+    return out, (x, W)
 
 
 def affine_backward(dout, cache):
@@ -61,7 +65,7 @@ def affine_backward(dout, cache):
     expect_shape("dout", dout, x.shape[:-1] + (W.shape[1],), "(..., M)")
     x2 = x.reshape(-1, W.shape[0])
     d2 = dout.reshape(-1, W.shape[1])
-    return dout @ W.T, x2.T @ d2, d2.sum(axis=0)
+    return (d2 @ W.T).reshape(x.shape), x2.T @ d2, d2.sum(axis=0)
 
 
 def _check_mask(mask, shape):
