@@ -28,7 +28,7 @@ def test_list_shows_the_adding_problem(capsys):
 def test_smoke_run_writes_results_with_every_field_in_seconds(tmp_path):
     start = time.perf_counter()
     assert run(tmp_path) == 0
-    assert time.perf_counter() - start < 30
+    assert time.perf_counter() - start < 60  # ~2 s on an idle 2-core machine
     record = json.loads((tmp_path / "results" / "adding-smoke.json").read_text())
     for field in FIELDS:
         assert field in record, field

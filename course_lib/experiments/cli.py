@@ -28,12 +28,13 @@ def add_arguments(parser):
 
 
 def list_table() -> str:
-    from course_lib.experiments.registry import load_all
+    from course_lib.experiments.registry import LOAD_ERRORS, load_all
 
     experiments = load_all()
     width = max((len(n) for n in experiments), default=4)
-    return "\n".join(f"{name:<{width}}  {experiments[name].description}"
-                     for name in sorted(experiments))
+    lines = [f"{name:<{width}}  {experiments[name].description}" for name in sorted(experiments)]
+    lines += [f"(module {m} failed to import: {e})" for m, e in LOAD_ERRORS.items()]
+    return "\n".join(lines)
 
 
 def main(args) -> int:

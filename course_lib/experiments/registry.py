@@ -29,6 +29,7 @@ class Experiment:
 
 
 EXPERIMENTS: dict[str, Experiment] = {}
+LOAD_ERRORS: dict[str, str] = {}  # module -> the error that stopped its import
 
 
 def register(name: str, description: str, profiles: dict[str, Any]):
@@ -54,12 +55,19 @@ def register(name: str, description: str, profiles: dict[str, Any]):
 
 
 def load_all() -> dict[str, Experiment]:
-    """Import every experiment module of this package; returns the registry."""
+    """Import every experiment module of this package; returns the registry.
+
+    A module that fails to import is recorded in ``LOAD_ERRORS`` (and named by
+    :func:`get_experiment`) instead of hiding every other experiment.
+    """
     import course_lib.experiments as package
 
     for module in pkgutil.iter_modules(package.__path__):
         if module.name not in INFRASTRUCTURE and not module.name.startswith("_"):
-            importlib.import_module(f"{package.__name__}.{module.name}")
+            try:
+                importlib.import_module(f"{package.__name__}.{module.name}")
+            except Exception as error:  # one broken module must not hide the others
+                LOAD_ERRORS[module.name] = f"{type(error).__name__}: {error}"
     return EXPERIMENTS
 
 
@@ -67,8 +75,9 @@ def get_experiment(name: str) -> Experiment:
     """The experiment called ``name``, or a ValueError listing the known ones."""
     experiments = load_all()
     if name not in experiments:
+        broken = "".join(f"; module {m} failed to import ({e})" for m, e in LOAD_ERRORS.items())
         raise ValueError(f"no experiment {name!r}; known: {', '.join(sorted(experiments)) or 'none'}"
-                         " (lstm-course run --list)")
+                         f" (lstm-course run --list){broken}")
     return experiments[name]
 
 
