@@ -1,0 +1,341 @@
+# ---
+# jupyter:
+#   jupytext:
+#     cell_metadata_filter: tags,-all
+#     notebook_metadata_filter: kernelspec,jupytext,-jupytext.text_representation.jupytext_version
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 01 · From the RNN to the LSTM
+#
+# A recurrent network reads a sequence one step at a time and carries a hidden state from
+# step to step. In principle it can remember anything it has seen; in practice a plain RNN
+# forgets within a few dozen steps. This notebook shows why, and how the LSTM fixes it.
+#
+# In this notebook, we:
+#
+# 1. write down the vanilla RNN and **measure** how its gradient shrinks or explodes as it
+#    flows back in time;
+# 2. explain the measurement: a product of one Jacobian per step;
+# 3. **derive the LSTM** from Hochreiter & Schmidhuber's *constant error carousel*, one gate
+#    at a time;
+# 4. play with a single LSTM unit in a **gate explorer**;
+# 5. train a NumPy vanilla RNN and a NumPy LSTM on the **adding problem**, a task with a long
+#    time lag: the RNN fails, the LSTM learns it.
+#
+# Everything here runs on a laptop CPU. Sizes come from the run profile (`smoke`, `laptop`
+# or `full`, see notebook 00).
+
+# %%
+import course_lib  # noqa: I001  (first: fast float settings before NumPy starts threads)
+
+import numpy as np
+from IPython.display import display
+
+from course_lib import pick
+from course_lib.numpy_core import (
+    lstm_backward,
+    lstm_forward,
+    rnn_backward,
+    rnn_forward,
+    rnn_step_forward,
+)
+from course_lib.numpy_core.init import lstm_params, orthogonal
+from course_lib.numpy_core.toy_tasks import (
+    ADDING_BASELINE_MSE,
+    AddingRegressor,
+    adding_problem,
+    input_gradient_norms,
+    train_adding,
+)
+from course_lib.plots import (
+    gate_explorer,
+    plot_gradient_norms,
+    plot_histories,
+    plot_single_unit_grid,
+)
+
+print("run profile:", course_lib.active_profile())
+
+# %% [markdown]
+# ## 1. The vanilla RNN
+#
+# At every step $t$ the RNN mixes the new input $x_t$ with its previous hidden state
+# $h_{t-1}$ and squashes the result with $\tanh$:
+#
+# $$h_t = \tanh\left(x_t W_x + h_{t-1} W_h + b\right).$$
+#
+# We write vectors as rows, as NumPy does with a batch: for $N$ sequences, $x_t$ is
+# $(N, D)$, $h_t$ is $(N, H)$, $W_x$ is $(D, H)$, $W_h$ is $(H, H)$ and $b$ is $(H,)$.
+# The course's `rnn_step_forward` is exactly this line; here it is on a batch of 2 sequences.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+rng = np.random.default_rng(0)
+N, D, H = 2, 3, 4
+x_t = rng.standard_normal((N, D))
+prev_h = np.zeros((N, H))
+Wx, Wh, b = rng.standard_normal((D, H)), rng.standard_normal((H, H)), np.zeros(H)
+
+next_h, _ = rnn_step_forward(x_t, prev_h, Wx, Wh, b)
+print("x_t", x_t.shape, "-> next_h", next_h.shape)
+
+# %% [markdown]
+# ## 2. How far back does the gradient reach?
+#
+# Training needs the gradient of the loss with respect to every weight, and that gradient is a
+# sum over time steps: what the network did at step $t - k$ is only corrected if the error
+# signal still has some size after travelling $k$ steps back.
+#
+# Let us measure it. We run an RNN over $T$ steps, put a random gradient on the **last**
+# hidden state only, backpropagate through time (`rnn_backward`), and look at the gradient
+# that reaches each input $x_{T-1-k}$, as a function of the **time lag** $k$.
+#
+# The recurrent matrix is an orthogonal matrix scaled by a factor $\rho$ (its spectral
+# radius: every singular value equals $\rho$). We try a few values of $\rho$.
+
+# %%
+N, D, H = 16, 8, 32
+T = pick(smoke=30, laptop=100, full=100)
+x = rng.standard_normal((N, T, D))
+Wx = 0.3 * rng.standard_normal((D, H)) / np.sqrt(D)
+Q = orthogonal(H, np.random.default_rng(1))  # (H, H), all singular values 1
+
+rnn_norms = {}
+for rho in (0.5, 0.9, 1.0, 1.5, 3.0):
+    weights = (Wx, rho * Q, np.zeros(H))
+    rnn_norms[f"RNN, rho = {rho}"] = input_gradient_norms(rnn_forward, rnn_backward, x,
+                                                          np.zeros((N, H)), weights, rng)
+lags = np.arange(T)
+fig = plot_gradient_norms(lags, rnn_norms, title="Vanilla RNN: gradient reaching the input "
+                          "k steps back")
+
+# %% [markdown]
+# The vertical axis is logarithmic, so a straight line is an exponential. With $\rho < 1$
+# the gradient **vanishes** exponentially fast; with $\rho$ large it **explodes**
+# exponentially. Only a knife-edge in between keeps it roughly constant, and even
+# $\rho = 1$ decays, because of the $\tanh$. Let us put numbers on it.
+
+# %%
+for label, norms in rnn_norms.items():
+    per_step = (norms[-1] / norms[1]) ** (1 / (T - 2))
+    print(f"{label:14s}: the gradient is multiplied by {per_step:6.3f} per step "
+          f"({norms[1]:.1e} at lag 1, {norms[-1]:.1e} at lag {T - 1})")
+
+# %%
+assert rnn_norms["RNN, rho = 0.5"][-1] < 1e-6 * rnn_norms["RNN, rho = 0.5"][1]
+assert rnn_norms["RNN, rho = 3.0"][-1] > 1e3 * rnn_norms["RNN, rho = 3.0"][1]
+
+# %% [markdown]
+# ### Why: one Jacobian per step
+#
+# Going back one step multiplies the gradient by the Jacobian of
+# $h_t = \tanh(x_t W_x + h_{t-1} W_h + b)$ with respect to $h_{t-1}$:
+#
+# $$\frac{\partial L}{\partial h_{t-1}}
+#   = \left(\frac{\partial L}{\partial h_t} \odot \left(1 - h_t^2\right)\right) W_h^\top .$$
+#
+# Going back $k$ steps multiplies $k$ such factors. Since $0 < 1 - h_t^2 \le 1$,
+#
+# $$\left\| \frac{\partial L}{\partial h_{t-k}} \right\|
+#   \le \sigma_{\max}(W_h)^k \left\| \frac{\partial L}{\partial h_t} \right\| ,$$
+#
+# so the gradient vanishes exponentially whenever the largest singular value
+# $\sigma_{\max}(W_h)$ is below 1 (Hochreiter 1991; Bengio, Simard & Frasconi 1994). When it
+# is above 1 the product can grow exponentially instead (Pascanu, Mikolov & Bengio 2013):
+# gradient clipping (notebook 03) tames explosions, but nothing in the RNN stops the
+# vanishing. In the practice notebook `exercises/01_rnn_gradient_norms` you write this
+# backward recurrence yourself and watch the product at work.
+
+# %% [markdown]
+# ## 3. The LSTM, derived from the constant error carousel
+#
+# Hochreiter & Schmidhuber (1997) asked: what would a unit need so that an error signal
+# flows back through it **unchanged**, for as many steps as we like?
+#
+# **The constant error carousel.** Take one unit $j$ with a connection to itself, weight
+# $w_{jj}$, and activation $f_j$: $y_j(t) = f_j\big(w_{jj}\, y_j(t-1)\big)$. Going back one
+# step multiplies the error by $f_j'(\cdot)\, w_{jj}$. For the error to stay constant we need
+#
+# $$f_j'(\cdot)\, w_{jj} = 1 \quad\Longrightarrow\quad f_j \text{ linear},\;
+#   w_{jj} = 1, \qquad y_j(t) = y_j(t-1).$$
+#
+# A linear unit that copies itself: the **cell state** $c_t = c_{t-1}$. Its Jacobian is the
+# identity, so the gradient neither vanishes nor explodes along it.
+#
+# **The input gate.** A cell that only copies itself never learns anything new. Adding the
+# input directly, $c_t = c_{t-1} + g_t$, makes every input disturb the stored value (the
+# *input weight conflict*). So the write is multiplied by a gate $i_t \in (0, 1)$ that the
+# network computes from the current input and state:
+#
+# $$c_t = c_{t-1} + i_t \odot g_t, \qquad g_t = \tanh(x_t W_x^{g} + h_{t-1} W_h^{g} + b^{g}).$$
+#
+# **The output gate.** Symmetrically, a stored value should not disturb the rest of the
+# network when it is not needed (the *output weight conflict*), so the cell is read through
+# an output gate $o_t$: $h_t = o_t \odot \tanh(c_t)$.
+#
+# **The forget gate.** Gers, Schmidhuber & Cummins (2000) noticed that on long, continual
+# streams $c_t$ only accumulates; they let the network *reset* it by scaling the carousel
+# with a forget gate $f_t$. Setting $f_t = 1$ gives back the constant error carousel.
+#
+# Put together, with the gates in the order **i, f, g, o** used by PyTorch and by this course:
+#
+# $$
+# \begin{aligned}
+# i_t &= \sigma\!\left(x_t W_x^{i} + h_{t-1} W_h^{i} + b^{i}\right)
+#   && \text{input gate: how much to write}\\
+# f_t &= \sigma\!\left(x_t W_x^{f} + h_{t-1} W_h^{f} + b^{f}\right)
+#   && \text{forget gate: how much to keep}\\
+# g_t &= \tanh\!\left(x_t W_x^{g} + h_{t-1} W_h^{g} + b^{g}\right)
+#   && \text{candidate: what to write}\\
+# o_t &= \sigma\!\left(x_t W_x^{o} + h_{t-1} W_h^{o} + b^{o}\right)
+#   && \text{output gate: how much to show}\\
+# c_t &= f_t \odot c_{t-1} + i_t \odot g_t \\
+# h_t &= o_t \odot \tanh(c_t)
+# \end{aligned}
+# $$
+#
+# where $\sigma(z) = 1 / (1 + e^{-z})$ gives values in $(0, 1)$ and $\odot$ multiplies entry
+# by entry. Along the cell, the Jacobian is now
+#
+# $$\frac{\partial c_t}{\partial c_{t-1}} = \operatorname{diag}(f_t),$$
+#
+# so over $k$ steps the gradient is scaled by the product of the forget gates. When the
+# network keeps $f_t \approx 1$, the error flows back essentially unchanged, and it is the
+# network, through $f_t$, that decides how long to remember.
+#
+# Let us check it with the same measurement as before. An LSTM whose forget-gate bias is 0
+# starts with $f_t \approx 0.5$ and forgets as fast as an RNN; with a forget-gate bias of 3,
+# $f_t \approx 0.95$ and the gradient reaches back across the whole sequence.
+
+# %%
+lstm_norms = {"RNN, rho = 1.0": rnn_norms["RNN, rho = 1.0"]}
+for forget_bias in (0.0, 3.0):
+    weights = lstm_params(D, H, np.random.default_rng(2), "xavier", forget_bias=forget_bias,
+                          dtype=np.float64)
+    lstm_norms[f"LSTM, forget bias {forget_bias:g}"] = input_gradient_norms(
+        lstm_forward, lstm_backward, x, np.zeros((N, H)), weights, rng)
+fig = plot_gradient_norms(lags, lstm_norms, title="LSTM: the forget gate decides how far "
+                          "back the gradient reaches")
+
+# %%
+carried = lstm_norms["LSTM, forget bias 3"]
+assert carried[-1] > 1e-2 * carried[1], "with f close to 1 the gradient should not vanish"
+print(f"LSTM with forget bias 3: gradient at lag {T - 1} / lag 1 = {carried[-1] / carried[1]:.2f}")
+
+# %% [markdown]
+# ## 4. The gate explorer
+#
+# To get a feel for the gates, take a single LSTM unit ($D = H = 1$) and feed it a short
+# pulse of input at steps 5 to 9. The candidate reads the input, $g_t = \tanh(x_t)$; the three
+# gates get constant pre-activations $a_i$, $a_f$, $a_o$ (so $i = \sigma(a_i)$ and so on).
+# The cell is computed by the course's `lstm_step_forward`.
+#
+# First a static picture: the same pulse, four settings of the forget gate.
+
+# %%
+fig = plot_single_unit_grid(forget_preactivations=(-2.0, 0.0, 3.0, 8.0))
+
+# %% [markdown]
+# With $f = 0.12$ the pulse is forgotten as soon as it ends; with $f = 0.9997$ it is held,
+# nearly unchanged, to the end. The hidden state $h$ follows the cell, scaled by the output
+# gate.
+#
+# Now move the sliders yourself (in JupyterLab; a static page such as GitHub shows the
+# figure above instead). Things to try:
+#
+# - close the input gate ($a_i = -6$): the pulse is never written;
+# - close the output gate ($a_o = -6$): the cell remembers, but $h$ does not show it;
+# - a negative input: the cell stores a negative value;
+# - $a_f$ from 0 to 10: the title gives the half-life of a memory, $\ln 0.5 / \ln f$ steps.
+
+# %%
+explorer = gate_explorer()
+if explorer is not None:
+    display(explorer)
+else:
+    print("ipywidgets is not installed: the static figure above shows the same cell.")
+
+# %% [markdown]
+# ## 5. The adding problem
+#
+# Now a task that needs memory over a long time lag: the adding problem (Hochreiter &
+# Schmidhuber 1997, experiment 4; here in the form of Le, Jaitly & Hinton 2015). Each step
+# carries two numbers: a random value in $[0, 1)$ and a marker. Exactly two steps are marked,
+# one in each half of the sequence; the target is the **sum of the two marked values**. The
+# network reads the whole sequence and answers at the last step, so it must notice the first
+# marked value, keep it for up to $T$ steps while ignoring everything else, and add the
+# second.
+#
+# Always answering 1 (the mean) gives a mean squared error of $1/6 \approx 0.167$: that is the
+# score of a network that learned nothing.
+
+# %%
+T = pick(smoke=10, laptop=100, full=100)
+x_example, y_example = adding_problem(1, T, np.random.default_rng(0))
+marked = np.flatnonzero(x_example[0, :, 1])
+print(f"T = {T}; marked steps {marked.tolist()}, values "
+      f"{np.round(x_example[0, marked, 0], 3).tolist()}, target {y_example[0]:.3f}")
+print(f"baseline MSE (always predict the mean): {ADDING_BASELINE_MSE:.4f}")
+
+# %% [markdown]
+# Both models read the sequence with a recurrent layer of $H$ units and predict from the last
+# hidden state with a linear layer. Both are trained the same way: Adam, fresh random
+# batches of 64 sequences at every step, gradients clipped to norm 1. The RNN starts from an
+# orthogonal recurrent matrix (a fair start: $\rho = 1$); the LSTM from orthogonal blocks
+# and a forget-gate bias of 1.
+
+# %%
+hidden = pick(smoke=16, laptop=32, full=32)
+steps = pick(smoke=200, laptop=1000, full=2000)
+histories = {}
+for cell in ("rnn", "lstm"):
+    model = AddingRegressor(cell, hidden, seed=0)
+    histories[cell.upper()] = train_adding(model, T, steps, lr=1e-2, seed=1)
+
+# %% [markdown]
+# The validation error is measured every 50 steps on a fixed set of 512 sequences.
+
+# %%
+fig = plot_histories(histories, baseline=ADDING_BASELINE_MSE,
+                     title=f"Adding problem, T = {T}: validation error during training")
+
+# %%
+for name, history in histories.items():
+    print(f"{name:4s}: final validation MSE {history['val_mse'][-1]:.4f} "
+          f"({history['val_mse'][-1] / ADDING_BASELINE_MSE:.1%} of the baseline), "
+          f"{history['seconds']:.1f} s for {steps} steps")
+
+# %%
+assert histories["LSTM"]["val_mse"][-1] < 0.1 * ADDING_BASELINE_MSE, "the LSTM should learn"
+if course_lib.active_profile() != "smoke":  # at T = 10 (smoke) an RNN can learn it too
+    assert histories["RNN"]["val_mse"][-1] > 0.5 * ADDING_BASELINE_MSE, "the RNN should fail"
+
+# %% [markdown]
+# The RNN's error stays at the baseline: it never finds out that the marked values matter,
+# because the gradient that would tell it dies out long before it reaches the first marker.
+# The LSTM's error sits at the baseline for a while too, then drops by orders of magnitude
+# once it has learnt to open its input gate at the markers and to keep its forget gate
+# near 1 in between. Notebook 02 opens a trained LSTM and looks at exactly these gates.
+
+# %% [markdown]
+# ## Recap
+#
+# - A vanilla RNN multiplies its gradient by one Jacobian
+#   $\operatorname{diag}(1 - h_t^2)\,W_h^\top$ per step back in time, so the gradient vanishes
+#   (or explodes) **exponentially** with the time lag: we measured it.
+# - The **constant error carousel**, a linear self-loop of weight 1, carries error back
+#   unchanged. Gates make it useful: the **input gate** decides what to write, the **output
+#   gate** what to show, the **forget gate** how long to keep it. Along the cell the
+#   Jacobian is $\operatorname{diag}(f_t)$.
+# - The gates are sigmoids in $(0, 1)$; the candidate $g$ and the cell output use $\tanh$. The
+#   course stacks the gates **i, f, g, o**, like PyTorch.
+# - On the adding problem with a time lag of up to $T$ steps, the NumPy RNN stays at the
+#   baseline while the NumPy LSTM learns the task.
+#
+# Next: notebook 02 builds the LSTM forward pass in NumPy, shape by shape. Practice:
+# `exercises/01_rnn_gradient_norms`.
