@@ -1,0 +1,158 @@
+"""IMDB, our best: a bidirectional LSTM over long reviews, and a small ensemble of them.
+
+Each member: GloVe-50 embedding, fine-tuned -> BiLSTM -> masked max-pooling over time -> linear,
+trained with Adam on length-bucketed batches of the 25,000 training reviews (first ``max_len``
+tokens). Members differ only in their seed. The test set is scored after every epoch and the
+class probabilities kept (:class:`ProbabilityTask`), so that the results can say what each step
+bought: one member, the average of the members (an ensemble), and the average of each member's
+last ``snapshots`` epochs as well (a snapshot ensemble, free: no extra training).
+
+No choice is made on the test set: the number of epochs is fixed in the configuration and every
+figure is the one after the last epoch.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import torch
+
+from course_lib.experiments.imdb import (
+    AXIS_LABELS,
+    SEED_002,
+    ImdbConfig,
+    data_summary,
+    load_data,
+    make_model,
+    train_config,
+)
+from course_lib.experiments.registry import register
+from course_lib.training import ClassificationTask, load_checkpoint
+
+TARGET = 0.90
+REFERENCES = {"Maas et al. 2011": 0.8889, "seed 002 best (LSTM)": SEED_002["seed 002 LSTM, best of grid"]}
+
+
+class ProbabilityTask(ClassificationTask):
+    """A ClassificationTask that keeps P(positive) for every test review after each evaluation.
+
+    ``test_probabilities``: one float array (N_test,) per evaluation of the test split, rows in
+    the split's order; also written to ``save_to`` (an ``.npy`` file of shape (epochs, N_test))
+    after each evaluation when it is set, so that a resumed run still has every epoch.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.test_probabilities: list[np.ndarray] = []
+        self.save_to = None
+        self._index, self._parts = None, None
+
+    def _order(self, split, generator):
+        batches = super()._order(split, generator)
+        recording = split == "test" and generator is None  # an evaluation pass, batches in order
+        self._index = torch.cat(batches) if recording else None
+        self._parts = [] if recording else None
+        return batches
+
+    def loss(self, outputs, targets):
+        if self._parts is not None and not torch.is_grad_enabled():
+            self._parts.append(torch.softmax(outputs.float(), 1)[:, 1].cpu())  # (N,)
+        return super().loss(outputs, targets)
+
+    def metrics(self, totals):
+        if self._parts is not None and len(self._parts):
+            probabilities = np.empty(len(self._index), np.float32)
+            probabilities[self._index.numpy()] = torch.cat(self._parts).numpy()
+            self.test_probabilities.append(probabilities)
+            if self.save_to is not None:
+                self.save_to.parent.mkdir(parents=True, exist_ok=True)
+                np.save(self.save_to, np.stack(self.test_probabilities))
+            self._index, self._parts = None, None
+        return super().metrics(totals)
+
+
+def earlier_probabilities(ctx, run, path) -> list[np.ndarray]:
+    """On ``--resume``: the saved probabilities of the epochs the run's checkpoint has completed."""
+    checkpoint = ctx.checkpoint_dir / run / "last.pt"
+    if not (ctx.resume and checkpoint.exists() and path.exists()):
+        return []
+    done = load_checkpoint(checkpoint)["epoch"]
+    return list(np.load(path)[:done])
+
+
+def ensemble_accuracy(probabilities, labels) -> float:
+    """Accuracy of the average of a list of (N,) P(positive) arrays."""
+    mean = np.mean(probabilities, axis=0)
+    return float(((mean > 0.5) == (labels == 1)).mean())
+
+
+def confidently_wrong(probabilities, labels, index, k=10) -> list[dict]:
+    """The ``k`` test reviews the model got wrong with the most confidence.
+
+    ``index`` maps rows to positions in ``load_imdb("test")`` (where the texts are).
+    """
+    wrong = np.flatnonzero((probabilities > 0.5) != (labels == 1))
+    worst = wrong[np.argsort(-np.abs(probabilities[wrong] - 0.5))][:k]
+    return [{"test_index": int(index[i]), "label": int(labels[i]),
+             "p_positive": float(probabilities[i])} for i in worst]
+
+
+def accuracy_by_length(probabilities, labels, lengths, edges=(0, 100, 200, 400, 800, 10**6)):
+    """Accuracy per band of review length (tokens before the cut): a list of rows."""
+    rows = []
+    for lo, hi in zip(edges[:-1], edges[1:]):
+        band = (lengths >= lo) & (lengths < hi)
+        if band.any():
+            correct = (probabilities[band] > 0.5) == (labels[band] == 1)
+            rows.append({"tokens": f"{lo}-{hi - 1}" if hi < 10**6 else f">={lo}",
+                         "reviews": int(band.sum()), "accuracy": float(correct.mean())})
+    return rows
+
+
+_BEST = ImdbConfig(runs=("member1", "member2"), max_len=800, hidden_size=128, bidirectional=True,
+                   pooling="max", dropout=0.2, init="torch", optimizer="adam", lr=1e-3, decay=0.0,
+                   batch_size=64, epochs=4, seed=0)
+BEST_PROFILES = {
+    "smoke": dataclasses.replace(_BEST, train_size=256, test_size=256, max_len=40, hidden_size=8,
+                                 epochs=2),
+    "laptop": _BEST,
+    "full": dataclasses.replace(_BEST, runs=("member1", "member2", "member3"), max_len=None,
+                                hidden_size=256, epochs=6),
+}
+SNAPSHOTS = 2  # the last epochs of each member averaged in the snapshot ensemble
+
+
+@register("imdb-best", "IMDB: our best, BiLSTM + GloVe over long reviews, an ensemble of two",
+          BEST_PROFILES)
+def run_best(config: ImdbConfig, ctx):
+    data = load_data(config)
+    labels = data.test.labels.numpy()
+    task = ProbabilityTask(data.train.as_task_split(), test=data.test.as_task_split(),
+                           batch_size=config.batch_size, eval_batch_size=256, bucket=True)
+    per_epoch = {}
+    for k, run in enumerate(config.runs):
+        task.save_to = ctx.checkpoint_dir / run / "test_probabilities.npy"
+        task.test_probabilities = earlier_probabilities(ctx, run, task.save_to)
+        model = make_model(config, data.embedding, seed=config.seed + k)
+        ctx.fit(run, model, task, train_config(config, seed=config.seed + k))
+        per_epoch[run] = task.test_probabilities  # one (N,) array per epoch (fewer when resumed)
+    finals = [p[-1] for p in per_epoch.values() if p]
+    snapshots = [q for p in per_epoch.values() for q in p[-SNAPSHOTS:]]
+    ensemble = np.mean(finals, axis=0) if finals else None
+    extra = {"data": data_summary(data), "target": TARGET, "axis_labels": AXIS_LABELS,
+             "reference_lines": {"accuracy": {"target 90 %": TARGET, **REFERENCES}}}
+    if ensemble is not None:
+        epochs = min(len(p) for p in per_epoch.values())
+        extra.update({
+            "members": {run: ensemble_accuracy(p[-1:], labels) for run, p in per_epoch.items() if p},
+            "ensemble_accuracy": ensemble_accuracy(finals, labels),
+            "ensemble_accuracy_per_epoch": [ensemble_accuracy([p[e] for p in per_epoch.values()],
+                                                              labels) for e in range(epochs)],
+            "snapshot_ensemble_accuracy": ensemble_accuracy(snapshots, labels),
+            "snapshots_per_member": SNAPSHOTS,
+            "reached_target": ensemble_accuracy(finals, labels) >= TARGET,
+            "confidently_wrong": confidently_wrong(ensemble, labels, data.test.index),
+            "accuracy_by_length": accuracy_by_length(ensemble, labels, data.test.full_lengths),
+        })
+    return extra
