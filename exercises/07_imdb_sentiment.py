@@ -1,0 +1,188 @@
+# ---
+# jupyter:
+#   jupytext:
+#     cell_metadata_filter: tags,-all
+#     notebook_metadata_filter: kernelspec,jupytext,-jupytext.text_representation.jupytext_version
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# > **Exercise notebook.** Generated from `solutions/07_imdb_sentiment.py` by `lstm-course exercises build`: do not edit it by hand.
+# > Fill in every cell that raises `NotImplementedError`, then run the check below it.
+
+# %% [markdown]
+# # 07 · Practice: from reviews to a padded batch
+#
+# Before an LSTM can read a movie review, the review must become a row of integers, and reviews
+# of different lengths must share one rectangular array. Notebook 07 used the course's `Vocab`
+# and `pad_batch` for that; here you write them yourself.
+#
+# In this notebook, we:
+#
+# 1. write `build_vocab`: the list of known words, special tokens first, then by frequency;
+# 2. write `encode`: a review's tokens as ids, unknown words mapped to `<unk>`;
+# 3. write `pad_batch`: several encoded reviews as one right-padded array, with their lengths
+#    and a mask;
+# 4. run all three on real IMDB reviews, and see why the mask matters to an LSTM.
+#
+# Each exercise cell is followed by a check that runs your function on fixed inputs, compares
+# it with the course's reference and says what is wrong.
+
+# %%
+from collections import Counter
+
+import numpy as np
+import torch
+
+from course_lib import pick
+from course_lib.data import load_imdb_tokens
+from course_lib.data.text_checks import check_build_vocab, check_encode, check_pad_batch
+
+# %% [markdown]
+# ## 1. The vocabulary
+#
+# `build_vocab(texts, min_freq)` takes tokenised texts (lists of strings) and returns `itos`
+# ("integer to string"): the list of tokens in id order.
+#
+# - ids 0 and 1 are the special tokens `"<pad>"` (fills the empty steps of a padded batch) and
+#   `"<unk>"` (stands for every word the vocabulary does not know);
+# - then every word seen at least `min_freq` times **across all the texts**, the most frequent
+#   first (small ids for frequent words), ties broken alphabetically so that the same texts
+#   always give the same ids.
+#
+# Build it from the *training* texts only: words that appear only in the test set must look
+# unknown, as they will to the model.
+
+# %%
+def build_vocab(texts, min_freq=1):
+    """itos: ["<pad>", "<unk>", words with count >= min_freq by decreasing count, then A-Z]."""
+    # HINT: collections.Counter counts; sort the kept words by the key (-count, word)
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# %%
+check_build_vocab(build_vocab)
+
+# %% [markdown]
+# ## 2. Encoding a review
+#
+# `encode(tokens, stoi, unk_id)` looks each token up in `stoi` ("string to integer", the
+# dictionary `{token: id}`) and returns an int64 array with one id per token. A token that is
+# not in the vocabulary is not dropped: it becomes `unk_id`, so that the review keeps its
+# length and the model knows a word was there.
+
+# %%
+def encode(tokens, stoi, unk_id):
+    """int64 array (number of tokens,) of ids; unknown tokens -> unk_id."""
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# %%
+check_encode(encode)
+
+# %% [markdown]
+# ## 3. Padding a batch
+#
+# `pad_batch(sequences, max_len, pad_id)` turns N id arrays of different lengths into:
+#
+# - `ids`: int64 (N, T), each sequence's **first** `max_len` ids at the start of its row
+#   (right padding), `pad_id` after it. T is the longest *kept* length, so a batch of short
+#   reviews stays small (T is at most `max_len`);
+# - `lengths`: int64 (N,), the number of ids kept per row;
+# - `mask`: bool (N, T), True on real tokens, False on padding.
+#
+# Do not modify the input arrays.
+
+# %%
+def pad_batch(sequences, max_len, pad_id=0):
+    """(ids (N, T) int64, lengths (N,) int64, mask (N, T) bool), right-padded, cut at max_len."""
+    # HINT: lengths first (capped at max_len), then T = lengths.max(), then fill row by row
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# %%
+check_pad_batch(pad_batch)
+
+# %% [markdown]
+# ## 4. On real reviews
+#
+# The IMDB training reviews, tokenised by the course's data layer (lower-cased, punctuation
+# split off; the tokens are cached, so this is quick). We build the vocabulary from a slice of
+# them with your function and compare it with the course's `Vocab`.
+
+# %%
+from course_lib.data import Vocab
+
+corpus, labels = load_imdb_tokens("train")
+n_reviews = pick(smoke=300, laptop=5_000)
+rng = np.random.default_rng(0)
+texts = [corpus[i] for i in rng.permutation(len(corpus))[:n_reviews]]
+itos = build_vocab(texts, min_freq=2)
+stoi = {token: i for i, token in enumerate(itos)}
+assert itos == Vocab.build(texts, min_freq=2).itos, "your vocabulary differs from the course's"
+print(f"{n_reviews} reviews -> {len(itos):,} entries; the 12 most frequent words: {itos[2:14]}")
+
+# %% [markdown]
+# How many tokens of *other* reviews does this vocabulary know? Test reviews were never seen
+# while building it.
+
+# %%
+test_corpus, _ = load_imdb_tokens("test")
+test_texts = [test_corpus[i] for i in range(0, len(test_corpus), len(test_corpus) // 200)]
+encoded = [encode(t, stoi, unk_id=1) for t in test_texts]
+unknown = np.mean(np.concatenate(encoded) == 1)
+print(f"unknown tokens in {len(test_texts)} test reviews: {100 * unknown:.1f} %")
+
+# %% [markdown]
+# Now a batch of four reviews, cut at 12 tokens so that it fits on the screen: the rows
+# decoded back to words, padding shown as `·`.
+
+# %%
+batch_ids, batch_lengths, batch_mask = pad_batch(encoded[:4], max_len=12, pad_id=0)
+print("ids:\n", batch_ids)
+print("lengths:", batch_lengths)
+for row in batch_ids:
+    print(" ".join("·" if i == 0 else itos[i] for i in row))
+
+# %% [markdown]
+# ## 5. Why the mask matters
+#
+# The same review, alone and in a batch beside a much longer one (so that it gets padded).
+# A classifier that averages its LSTM's outputs over time gives the review the same score
+# both ways **only when it is told the lengths**: without them the padded steps are averaged
+# in too, and the score depends on who shares the batch.
+
+# %%
+from course_lib.torch_models import SequenceClassifier
+
+torch.manual_seed(0)
+model = SequenceClassifier(2, vocab_size=len(itos), embed_dim=16, hidden_size=8, pooling="mean")
+model.eval()
+short, long = encoded[0][:20], encoded[1][:200]
+alone = torch.from_numpy(short)[None]  # (1, 20)
+ids, lengths, _ = pad_batch([short, long], max_len=200)
+ids, lengths = torch.from_numpy(ids), torch.from_numpy(lengths)
+with torch.no_grad():
+    score_alone = model(alone)[0]
+    score_masked = model(ids, lengths)[0]
+    score_unmasked = model(ids)[0]
+print("alone:               ", score_alone.numpy().round(4))
+print("padded, with lengths:", score_masked.numpy().round(4))
+print("padded, no lengths:  ", score_unmasked.numpy().round(4))
+assert torch.allclose(score_alone, score_masked, atol=1e-5)
+assert not torch.allclose(score_alone, score_unmasked, atol=1e-3)
+
+# %% [markdown]
+# ## Recap
+#
+# - A vocabulary lists the specials first (`<pad>` = 0, `<unk>` = 1), then the training words
+#   by decreasing frequency, ties alphabetical; rare words are left to `<unk>`.
+# - Encoding maps unknown words to `<unk>` instead of dropping them.
+# - A padded batch is right-padded to its longest kept sequence and carries the lengths (or a
+#   mask): the model must be given them, or the padding leaks into what it computes.
