@@ -26,7 +26,8 @@
 # 4. check it against **PyTorch**: the same weights in `torch.nn.LSTM` give the same outputs
 #    and gradients to $10^{-10}$;
 # 5. **clip** gradients by their global norm;
-# 6. learn a speed lesson: why float32 can be *slower* than float64, and the fix.
+# 6. learn a speed lesson: why float32 can be *slower* than float64, and the fix, measured
+#    on this machine.
 #
 # The practice notebook `exercises/03_lstm_backward` asks you to write `lstm_step_backward`,
 # `lstm_backward` and gradient clipping yourself.
@@ -282,46 +283,66 @@ print(f"torch norm {float(torch_norm):.4f}; relative difference of the clipped g
 assert rel_error(torch_after, flat_after) < 1e-6
 
 # %% [markdown]
-# ## 6. A speed lesson: float32 slower than float64?
+# ## 6. A speed lesson: subnormal floats
 #
 # Float32 halves the memory traffic and doubles the width of the CPU's vector instructions,
 # so it should be about twice as fast as float64. Yet on long sequences a float32 LSTM can be
-# several times **slower**. The culprit is **subnormal** ("denormal") numbers: below
-# $1.2 \times 10^{-38}$ float32 loses its normal representation, and x86 CPUs handle such
-# numbers in microcode, tens to hundreds of times slower than normal ones. Over 200 time
-# steps, vanishing gradients (notebook 01!) pass through exactly that range: float64 goes
-# down to $2.2 \times 10^{-308}$ before it gets there.
+# *slower* than float64 on some CPUs. The culprit is **subnormal** ("denormal") numbers:
+# below $1.2 \times 10^{-38}$ float32 gives up its normal representation and loses precision
+# gradually, down to $1.4 \times 10^{-45}$. Vanishing gradients (notebook 01!) pass through
+# exactly that range on their way to zero, while float64 only gets there below
+# $2.2 \times 10^{-308}$. Many x86 CPUs (Intel's in particular) handle an operation on a
+# subnormal with a microcode assist that costs on the order of a hundred cycles; others
+# (recent AMD ones) handle most of them at full speed.
 #
 # The fix is a CPU flag: **flush-to-zero** (FTZ) and **denormals-are-zero** (DAZ) replace
-# subnormals by 0. The values involved are below $10^{-38}$, far too small to matter for
+# subnormals by 0. The values concerned are below $10^{-38}$, far too small to matter for
 # training. `course_lib` sets both on import (`course_lib.speed`), together with a glibc
-# setting that stops big temporary arrays being returned to the system and faulted back in
-# at every step. Threads copy the flag from the thread that creates them, which is why every
-# notebook imports `course_lib` before NumPy.
+# setting that stops big temporary arrays being handed back to the system and faulted back
+# in at every step. Threads copy the flag from the thread that starts them, which is why
+# every notebook imports `course_lib` before NumPy.
 #
-# We measure one training step (forward, backward, update) of the NumPy classifier at the
-# IMDB shape of notebook 07 (N = 32 reviews, T = 200 words, D = 50, H = 128), each setting in
-# a fresh Python process so that the flags start clean.
+# We measure three things, each setting in a fresh Python process so that the flags start
+# clean: what $10^{-39} \times 0.5$ gives in float32; how long multiplying a million
+# subnormal numbers takes compared with normal ones (the CPU's penalty); and one training
+# step (forward, backward, update) of the NumPy classifier at the IMDB shape of notebook 07
+# (N = 32 reviews, T = 200 words, D = 50, H = 128).
 
 # %%
 SPEED_CODE = """
-import json
-import course_lib.speed as speed  # with LSTM_COURSE_FAST_FLOATS=0: nothing set on import
+import json, time
+import course_lib.speed as speed  # with LSTM_COURSE_FAST_FLOATS=0: nothing is set on import
 speed.flush_denormals({ftz})  # before NumPy starts its threads
 import numpy as np
 from course_lib.numpy_core.timing import time_train_step
-r = time_train_step({N}, {T}, {D}, {H}, dtype=np.{dtype}, repeats={repeats}, warmup=1)
-print(json.dumps({{"ms": 1e3 * r["seconds"], "seq_per_s": r["seq_per_s"]}}))
+
+def best_ms(f, repeats=20):
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        f()
+        times.append(time.perf_counter() - start)
+    return 1e3 * min(times)
+
+subnormal = np.full(1_000_000, 1e-39, np.float32)
+normal = np.full(1_000_000, 1e-30, np.float32)
+step = time_train_step({N}, {T}, {D}, {H}, dtype=np.{dtype}, repeats={repeats}, warmup=1)
+print(json.dumps({{
+    "tiny_times_half": float(subnormal[0] * np.float32(0.5)),
+    "penalty": best_ms(lambda: subnormal * 0.5) / best_ms(lambda: normal * 0.5),
+    "ms": 1e3 * step["seconds"], "seq_per_s": step["seq_per_s"]}}))
 """
 
 
-def time_in_fresh_process(dtype, ftz, glibc, shape, repeats):
-    """Median time of one training step, measured in a new Python process."""
+def measure_in_fresh_process(dtype, ftz, glibc, shape, repeats):
+    """Run SPEED_CODE in a new Python process with the given settings; return its results."""
     env = {**os.environ, "LSTM_COURSE_FAST_FLOATS": "1" if glibc else "0"}
     N, T, D, H = shape
     code = SPEED_CODE.format(ftz=ftz, dtype=dtype, N=N, T=T, D=D, H=H, repeats=repeats)
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
-                          text=True, check=True)
+                          text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"the measurement failed:\n{done.stderr}")
     return json.loads(done.stdout)
 
 
@@ -330,28 +351,38 @@ shape = pick(smoke=(8, 20, 10, 16), laptop=(32, 200, 50, 128), full=(32, 200, 50
 repeats = pick(smoke=1, laptop=5, full=10)
 settings = [("float64", False, False), ("float32", False, False), ("float32", True, False),
             ("float32", True, True)]
-speed = {}
-for dtype, ftz, glibc in settings:
-    speed[(dtype, ftz, glibc)] = time_in_fresh_process(dtype, ftz, glibc, shape, repeats)
-print(f"one training step at N, T, D, H = {shape}; load average "
-      f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores\n")
-print(f"{'dtype':8s} {'flush-to-zero':14s} {'glibc setting':14s} {'ms/step':>8s} {'seq/s':>7s}")
-for (dtype, ftz, glibc), r in speed.items():
-    print(f"{dtype:8s} {'on' if ftz else 'off':14s} {'on' if glibc else 'off':14s} "
-          f"{r['ms']:8.1f} {r['seq_per_s']:7.0f}")
-
-# %%
-slow32 = speed[("float32", False, False)]["ms"]
-print(f"float32 without the fix is {slow32 / speed[('float64', False, False)]['ms']:.2f}x "
-      f"the time of float64; flush-to-zero makes float32 "
-      f"{slow32 / speed[('float32', True, False)]['ms']:.2f}x faster, the course's settings "
-      f"{slow32 / speed[('float32', True, True)]['ms']:.2f}x.")
+runs = {s: measure_in_fresh_process(*s, shape, repeats) for s in settings}
+print(f"N, T, D, H = {shape}; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores\n")
+print(f"{'dtype':8s} {'FTZ/DAZ':8s} {'glibc':6s} {'1e-39 * 0.5':>12s} {'penalty':>8s} "
+      f"{'ms/step':>8s} {'seq/s':>6s}")
+for (dtype, ftz, glibc), r in runs.items():
+    print(f"{dtype:8s} {'on' if ftz else 'off':8s} {'on' if glibc else 'off':6s} "
+          f"{r['tiny_times_half']:12.3g} {r['penalty']:7.1f}x {r['ms']:8.1f} "
+          f"{r['seq_per_s']:6.0f}")
 
 # %% [markdown]
-# The table above was measured when this notebook ran (on a shared machine, so expect
-# noise; the load average is printed with it). The benchmark `lstm-course bench` measures
-# the same effect with more repetitions. The lesson holds for PyTorch too:
-# `torch.set_flush_denormal(True)` is its switch, and notebook 05 uses it.
+# The column `1e-39 * 0.5` shows the flag at work: without it the product is the subnormal
+# $5 \times 10^{-40}$; with it, exactly 0. The column `penalty` is how much longer this CPU
+# takes to multiply subnormal numbers than normal ones.
+
+# %%
+assert runs[("float32", False, False)]["tiny_times_half"] > 0
+assert runs[("float32", True, False)]["tiny_times_half"] == 0
+penalty = runs[("float32", False, False)]["penalty"]
+slow32, fast32 = runs[("float32", False, False)]["ms"], runs[("float32", True, True)]["ms"]
+if penalty > 2:
+    print(f"This CPU pays {penalty:.0f}x for subnormal arithmetic: flush-to-zero matters here.")
+else:
+    print(f"This CPU handles subnormals at nearly full speed (penalty {penalty:.1f}x): the flag "
+          "costs nothing and protects the same code on CPUs that do pay.")
+print(f"float32 step: {slow32:.1f} ms without the course's settings, {fast32:.1f} ms with them; "
+      f"float64: {runs[('float64', False, False)]['ms']:.1f} ms.")
+
+# %% [markdown]
+# The figures above were measured when this notebook ran, on a machine that may have been
+# shared with other work (the load average is printed with them), so expect some noise. The
+# benchmark `lstm-course bench` measures the same workloads with more repetitions. PyTorch
+# has the same switch, `torch.set_flush_denormal(True)`; notebook 05 uses it.
 
 # %% [markdown]
 # ## Recap
@@ -365,7 +396,7 @@ print(f"float32 without the fix is {slow32 / speed[('float64', False, False)]['m
 #   better than $10^{-7}$ for every parameter of a step, a sequence and a whole model, and
 #   `torch.nn.LSTM` with the same weights agrees to $10^{-10}$.
 # - Clipping by global norm caps the length of an update without changing its direction.
-# - Subnormal floats can make float32 slower than float64; flush-to-zero fixes it and is the
-#   course's default.
+# - Subnormal floats can make float32 slower than float64 on CPUs that handle them in
+#   microcode; flush-to-zero removes them, costs nothing, and is the course's default.
 #
 # Next: notebook 04 meets the data sets. Practice: `exercises/03_lstm_backward`.

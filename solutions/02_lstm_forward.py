@@ -32,7 +32,7 @@ import time
 import numpy as np
 
 from course_lib.numpy_core import lstm_forward as course_lstm_forward
-from course_lib.numpy_core import sigmoid
+from course_lib.numpy_core import sigmoid  # noqa: F401  (for your lstm_step_forward)
 from course_lib.numpy_core.checks import check_lstm_forward, check_lstm_step_forward
 
 # %% [markdown]
@@ -74,8 +74,8 @@ def lstm_step_forward(x, prev_h, prev_c, Wx, Wh, b):
     tanh_c = np.tanh(next_c)
     next_h = o * tanh_c
     cache = (x, prev_h, prev_c, Wx, Wh, i, f, g, o, tanh_c)
-    ### END SOLUTION
     return next_h, next_c, cache
+    ### END SOLUTION
 
 
 # Try it on a small example: N = 2, D = 3, H = 4.
@@ -126,8 +126,8 @@ def lstm_forward(x, h0, Wx, Wh, b, c0=None):
         prev_h, prev_c, step_cache = lstm_step_forward(x[:, t, :], prev_h, prev_c, Wx, Wh, b)
         h[:, t, :] = prev_h
         cache.append(step_cache)
-    ### END SOLUTION
     return h, cache
+    ### END SOLUTION
 
 
 # Try it: N = 2, T = 5, D = 3, H = 4.

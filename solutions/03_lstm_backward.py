@@ -80,8 +80,8 @@ def lstm_step_backward(dnext_h, dnext_c, cache):
     dWx = x.T @ da
     dWh = prev_h.T @ da
     db = da.sum(axis=0)
-    ### END SOLUTION
     return dx, dprev_h, dprev_c, dWx, dWh, db
+    ### END SOLUTION
 
 
 # Try it: N = 2, D = 3, H = 4.
@@ -150,9 +150,8 @@ def lstm_backward(dh, cache):
         dWx += dWx_t
         dWh += dWh_t
         db += db_t
-    dh0 = dprev_h
+    return dx, dprev_h, dWx, dWh, db  # dh0 is the dprev_h of step 0
     ### END SOLUTION
-    return dx, dh0, dWx, dWh, db
 
 
 # Try it: N = 2, T = 5, D = 3, H = 4.
@@ -204,8 +203,8 @@ def clip_by_global_norm(grads, max_norm):
         scale = max_norm / norm
         for g in grads.values():
             g *= scale
-    ### END SOLUTION
     return norm
+    ### END SOLUTION
 
 
 # Try it: a gradient of norm 13 clipped to 5.

@@ -1,0 +1,163 @@
+# ---
+# jupyter:
+#   jupytext:
+#     cell_metadata_filter: tags,-all
+#     notebook_metadata_filter: kernelspec,jupytext,-jupytext.text_representation.jupytext_version
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# > **Exercise notebook.** Generated from `solutions/02_lstm_forward.py` by `lstm-course exercises build`: do not edit it by hand.
+# > Fill in every cell that raises `NotImplementedError`, then run the check below it.
+
+# %% [markdown]
+# # Practice 02 · The LSTM forward pass
+#
+# In this notebook, we write the two forward functions of the course's NumPy LSTM ourselves:
+#
+# 1. `lstm_step_forward`, one time step;
+# 2. `lstm_forward`, a whole sequence, by looping over the step.
+#
+# After each exercise a check calls your function on fixed inputs, compares it with the
+# course's implementation and prints PASS, or what is wrong (a shape, a dtype, which output
+# is off and by how much) with a hint when it recognises a classic mistake.
+#
+# Dimension letters: N batch size, T time steps, D input size, H hidden size. The gates are
+# stacked in the order **i, f, g, o** (input, forget, candidate, output), as in PyTorch.
+
+# %%
+import course_lib  # noqa: F401, I001  (first: fast float settings before NumPy starts threads)
+
+import time
+
+import numpy as np
+
+from course_lib.numpy_core import lstm_forward as course_lstm_forward
+from course_lib.numpy_core import sigmoid  # noqa: F401  (for your lstm_step_forward)
+from course_lib.numpy_core.checks import check_lstm_forward, check_lstm_step_forward
+
+# %% [markdown]
+# ## Exercise 1: one step
+#
+# $$a = x W_x + h_{t-1} W_h + b \quad (N, 4H), \qquad
+#   i = \sigma(a_i),\; f = \sigma(a_f),\; g = \tanh(a_g),\; o = \sigma(a_o),$$
+# $$c_t = f \odot c_{t-1} + i \odot g, \qquad h_t = o \odot \tanh(c_t),$$
+#
+# where $a_i$ is the first block of $H$ columns of $a$, $a_f$ the second, $a_g$ the third and
+# $a_o$ the last. Use `sigmoid` from the course (imported above) or write your own.
+#
+# Return `(next_h, next_c, cache)`. The cache is for the backward pass; store
+# `(x, prev_h, prev_c, Wx, Wh, i, f, g, o, np.tanh(next_c))` (the course's layout, used in
+# practice 03).
+
+# %%
+# NBVAL_CHECK_OUTPUT
+def lstm_step_forward(x, prev_h, prev_c, Wx, Wh, b):
+    """One LSTM step.
+
+    Inputs:
+    - x: (N, D) inputs at this step
+    - prev_h, prev_c: (N, H) hidden and cell state from the previous step
+    - Wx: (D, 4H), Wh: (H, 4H), b: (4H,) weights, gate blocks i, f, g, o
+
+    Returns (next_h, next_c, cache): next_h and next_c are (N, H).
+    """
+    # HINT: one product for all four gates: a = x @ Wx + prev_h @ Wh + b, then slice it
+    # HINT: into four blocks of H columns: i, f, g, o
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# Try it on a small example: N = 2, D = 3, H = 4.
+rng = np.random.default_rng(0)
+next_h, next_c, _ = lstm_step_forward(rng.standard_normal((2, 3)), np.zeros((2, 4)),
+                                      np.zeros((2, 4)), rng.standard_normal((3, 16)),
+                                      rng.standard_normal((4, 16)), np.zeros(16))
+print("next_h", next_h.shape, "next_c", next_c.shape)
+
+# %%
+passed = check_lstm_step_forward(lstm_step_forward)
+
+# %% [markdown]
+# ## Exercise 2: a whole sequence
+#
+# Apply your step to every time step of $x$ $(N, T, D)$, in order, feeding each step's
+# `(next_h, next_c)` into the next one as `(prev_h, prev_c)`. Collect the hidden states into
+# `h` of shape $(N, T, H)$: `h[:, t]` is the `next_h` of step $t$. The cell state starts from
+# `c0`, or from zeros when `c0` is None.
+#
+# Return `(h, cache)`; a list of the step caches is a good cache.
+#
+# Make sure float32 inputs give a float32 `h`: `np.zeros(shape)` is float64 unless you pass
+# `dtype=x.dtype`.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+def lstm_forward(x, h0, Wx, Wh, b, c0=None):
+    """LSTM over a whole sequence.
+
+    Inputs:
+    - x: (N, T, D) input sequence
+    - h0: (N, H) initial hidden state
+    - Wx: (D, 4H), Wh: (H, 4H), b: (4H,) weights, gate blocks i, f, g, o
+    - c0: (N, H) initial cell state, zeros when None
+
+    Returns (h, cache): h is (N, T, H), the hidden state after every step.
+    """
+    # HINT: step t reads x[:, t, :]; loop over t, calling lstm_step_forward
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# Try it: N = 2, T = 5, D = 3, H = 4.
+h, _ = lstm_forward(rng.standard_normal((2, 5, 3)), np.zeros((2, 4)),
+                    rng.standard_normal((3, 16)), rng.standard_normal((4, 16)), np.zeros(16))
+print("h", h.shape)
+
+# %%
+passed = check_lstm_forward(lstm_forward)
+
+# %% [markdown]
+# ## How fast is your loop?
+#
+# Your `lstm_forward` and the course's give the same numbers. The course's version is
+# arranged for speed: the products $x_t W_x$ of all steps are computed before the loop in
+# one big matrix product, and its arrays are allocated once. Let us time both on the shape
+# of the MNIST experiment (64 images read as 28 rows of 28 pixels, 128 hidden units), in
+# float32.
+
+# %%
+N, T, D, H = 64, 28, 28, 128
+x = rng.standard_normal((N, T, D)).astype(np.float32)
+h0 = np.zeros((N, H), np.float32)
+Wx = (0.1 * rng.standard_normal((D, 4 * H))).astype(np.float32)
+Wh = (0.1 * rng.standard_normal((H, 4 * H))).astype(np.float32)
+b = np.zeros(4 * H, np.float32)
+
+
+def median_ms(forward, repeats=7):
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        forward(x, h0, Wx, Wh, b)
+        times.append(time.perf_counter() - start)
+    return 1e3 * float(np.median(times))
+
+
+yours, course = median_ms(lstm_forward), median_ms(course_lstm_forward)
+print(f"your lstm_forward: {yours:.2f} ms, the course's: {course:.2f} ms "
+      f"(median of 7 runs, float32)")
+assert np.allclose(lstm_forward(x, h0, Wx, Wh, b)[0], course_lstm_forward(x, h0, Wx, Wh, b)[0],
+                   atol=1e-5)
+
+# %% [markdown]
+# ## Recap
+#
+# - One step: one product for the four gates, sigmoid on i, f, o, tanh on g, then
+#   `next_c = f * prev_c + i * g` and `next_h = o * tanh(next_c)`.
+# - A sequence: the same step and the same weights at every time step, the state carried
+#   from one step to the next.
+# - Keep the inputs' dtype: allocate with `dtype=x.dtype`.

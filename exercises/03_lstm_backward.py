@@ -1,0 +1,195 @@
+# ---
+# jupyter:
+#   jupytext:
+#     cell_metadata_filter: tags,-all
+#     notebook_metadata_filter: kernelspec,jupytext,-jupytext.text_representation.jupytext_version
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# > **Exercise notebook.** Generated from `solutions/03_lstm_backward.py` by `lstm-course exercises build`: do not edit it by hand.
+# > Fill in every cell that raises `NotImplementedError`, then run the check below it.
+
+# %% [markdown]
+# # Practice 03 · The LSTM backward pass and gradient clipping
+#
+# In this notebook, we write the backward half of the course's NumPy LSTM ourselves:
+#
+# 1. `lstm_step_backward`, the gradients of one step;
+# 2. `lstm_backward`, backpropagation through time over a whole sequence;
+# 3. `clip_by_global_norm`, the guard against exploding gradients.
+#
+# The forward passes come from the course (you wrote the same ones in practice 02). After
+# each exercise a check compares your gradients with the course's implementation and with
+# numerical gradients, and prints PASS or what is wrong, with a hint when it recognises a
+# classic mistake. Notebook 03 derives every equation used here.
+
+# %%
+import course_lib  # noqa: F401, I001  (first: fast float settings before NumPy starts threads)
+
+import numpy as np
+
+from course_lib.numpy_core import check_layer_gradients, lstm_forward, lstm_step_forward
+from course_lib.numpy_core.checks import (
+    check_clip_by_global_norm,
+    check_lstm_backward,
+    check_lstm_step_backward,
+)
+
+# %% [markdown]
+# ## Exercise 1: one step back
+#
+# `lstm_step_forward(x, prev_h, prev_c, Wx, Wh, b)` returns `(next_h, next_c, cache)` with
+#
+# ```
+# cache = (x, prev_h, prev_c, Wx, Wh, i, f, g, o, tanh_c)   # tanh_c = np.tanh(next_c)
+# ```
+#
+# Given `dnext_h` and `dnext_c`, both $(N, H)$, return the gradients with respect to every
+# input of the step, in the order of the forward's arguments. From notebook 03:
+#
+# - `dc = dnext_c + dnext_h * o * (1 - tanh_c**2)`: the cell reaches the loss twice;
+# - the gates' gradients, `dnext_h * tanh_c` for o, `dc * prev_c` for f, `dc * g` for i,
+#   `dc * i` for g, each times its activation's derivative: `s * (1 - s)` for a sigmoid
+#   gate, `1 - g**2` for g;
+# - stack them as `da`, shape $(N, 4H)$, in the order i, f, g, o; then the products.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+def lstm_step_backward(dnext_h, dnext_c, cache):
+    """Backward pass of one LSTM step.
+
+    Inputs:
+    - dnext_h, dnext_c: (N, H) gradients of the loss with respect to next_h and next_c
+    - cache: from lstm_step_forward
+
+    Returns (dx, dprev_h, dprev_c, dWx, dWh, db) with the shapes of x, prev_h, prev_c, Wx,
+    Wh, b.
+    """
+    x, prev_h, prev_c, Wx, Wh, i, f, g, o, tanh_c = cache
+    # HINT: dc = dnext_c + dnext_h * o * (1 - tanh_c**2); dprev_c = dc * f
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# Try it: N = 2, D = 3, H = 4.
+rng = np.random.default_rng(0)
+_, _, cache = lstm_step_forward(rng.standard_normal((2, 3)), rng.standard_normal((2, 4)),
+                                rng.standard_normal((2, 4)), rng.standard_normal((3, 16)),
+                                rng.standard_normal((4, 16)), np.zeros(16))
+grads = lstm_step_backward(np.ones((2, 4)), np.zeros((2, 4)), cache)
+print([g.shape for g in grads])
+
+# %%
+passed = check_lstm_step_backward(lstm_step_backward)
+
+# %% [markdown]
+# ## Exercise 2: backpropagation through time
+#
+# The course's `lstm_forward(x, h0, Wx, Wh, b)` returns `(h, cache)`. It is written for
+# speed, so its cache is a dict of time-major arrays (time first):
+#
+# | key | shape | holds |
+# |---|---|---|
+# | `"xs"` | $(T, N, D)$ | `xs[t]` is the input of step $t$ |
+# | `"hs"` | $(T+1, N, H)$ | `hs[t]` is the hidden state *before* step $t$ (`hs[0]` = h0) |
+# | `"cs"` | $(T+1, N, H)$ | `cs[t]` is the cell state *before* step $t$ |
+# | `"tanh_cs"` | $(T, N, H)$ | `tanh_cs[t]` is `np.tanh` of the cell state *after* step $t$ |
+# | `"gates"` | $(T, N, 4H)$ | `gates[t]` holds step $t$'s i, f, g, o side by side |
+# | `"Wx"`, `"Wh"` | | the weights |
+#
+# So step $t$'s cache, in the layout of exercise 1, is
+# `(xs[t], hs[t], cs[t], Wx, Wh, i, f, g, o, tanh_cs[t])` with
+# `i, f, g, o = np.split(gates[t], 4, axis=1)`.
+#
+# Walk backwards in time. At step $t$ the hidden state receives the gradient from the loss,
+# `dh[:, t]`, **plus** the `dprev_h` returned by step $t+1$; the cell receives the `dprev_c`
+# of step $t+1$. The weights are shared by all steps: **sum** their gradients. `dh0` is the
+# `dprev_h` of step 0.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+def lstm_backward(dh, cache):
+    """Backward pass of lstm_forward (backpropagation through time).
+
+    Inputs:
+    - dh: (N, T, H) gradient of the loss with respect to every hidden state
+    - cache: from the course's lstm_forward (see the table above)
+
+    Returns (dx, dh0, dWx, dWh, db) with the shapes of x, h0, Wx, Wh, b.
+    """
+    xs, hs, cs, tanh_cs, gates = (cache[k] for k in ("xs", "hs", "cs", "tanh_cs", "gates"))
+    Wx, Wh = cache["Wx"], cache["Wh"]
+    N, T, H = dh.shape
+    # HINT: for t in reversed(range(T)): call lstm_step_backward(dh[:, t] + dprev_h,
+    # HINT: dprev_c, step_cache) and add up the weight gradients
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# Try it: N = 2, T = 5, D = 3, H = 4.
+h, cache = lstm_forward(rng.standard_normal((2, 5, 3)), np.zeros((2, 4)),
+                        rng.standard_normal((3, 16)), rng.standard_normal((4, 16)), np.zeros(16))
+grads = lstm_backward(np.ones_like(h), cache)
+print([g.shape for g in grads])
+
+# %%
+passed = check_lstm_backward(lstm_backward)
+
+# %% [markdown]
+# Your backward pass also survives the course's gradient checker, on a shape of its own:
+
+# %%
+N, T, D, H = 2, 8, 3, 4
+inputs = dict(x=rng.standard_normal((N, T, D)), h0=rng.standard_normal((N, H)),
+              Wx=0.5 * rng.standard_normal((D, 4 * H)), Wh=0.5 * rng.standard_normal((H, 4 * H)),
+              b=rng.standard_normal(4 * H))
+result = check_layer_gradients(lstm_forward, lstm_backward, inputs)
+print(result)
+assert result.passed(1e-7)
+
+# %% [markdown]
+# ## Exercise 3: clipping by global norm
+#
+# `grads` is a dict name → array. Compute the **global norm** of all gradients together,
+# $\|g\| = \sqrt{\sum_{\text{arrays}} \sum_{\text{entries}} g^2}$. If it exceeds `max_norm`,
+# scale **every** array by the same factor `max_norm / norm`, in place (`g *= scale`), so
+# that the direction of the update is kept. Leave the gradients alone otherwise. Return the
+# norm measured **before** clipping (as `torch.nn.utils.clip_grad_norm_` does): it is the
+# number to watch for explosions. The course's version is `clip_grad_norm` in
+# `course_lib.numpy_core.optim`.
+
+# %%
+def clip_by_global_norm(grads, max_norm):
+    """Scale all gradients in place so that their global norm is at most max_norm.
+
+    Inputs:
+    - grads: dict name -> array, modified in place
+    - max_norm: the largest global norm allowed
+
+    Returns the global norm before clipping (a float).
+    """
+    # HINT: one norm for all arrays together, then one scale for all of them
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# Try it: a gradient of norm 13 clipped to 5.
+grads = {"W": np.array([[3.0, 4.0]]), "b": np.array([12.0])}
+print("norm before:", clip_by_global_norm(grads, 5.0), "after:", grads)
+
+# %%
+passed = check_clip_by_global_norm(clip_by_global_norm)
+
+# %% [markdown]
+# ## Recap
+#
+# - One step back: `dc = dnext_c + dnext_h * o * (1 - tanh(c)**2)`, the gates' gradients
+#   through their activations, stacked i, f, g, o into `da`, then `dx = da @ Wx.T`,
+#   `dWx = x.T @ da`, `dprev_c = dc * f`.
+# - Through time: add the next step's `dprev_h` to `dh[:, t]`, carry `dprev_c`, sum the
+#   weight gradients, walk from $t = T-1$ down to 0.
+# - Clipping: one global norm, one scale for every array, only when the norm is too large.
