@@ -1,0 +1,63 @@
+"""The plotting helpers of the NumPy notebooks: what they compute, and that they draw."""
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+from course_lib import plots
+from course_lib.numpy_core import lstm_final_state, lstm_forward
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+def test_record_gates_follows_lstm_forward():
+    rng = np.random.default_rng(0)
+    N, T, D, H = 2, 6, 3, 4
+    x = rng.standard_normal((N, T, D))
+    Wx, Wh, b = rng.standard_normal((D, 4 * H)), rng.standard_normal((H, 4 * H)), np.zeros(4 * H)
+    trace = plots.record_gates(x, Wx, Wh, b)
+    h, cache = lstm_forward(x, np.zeros((N, H)), Wx, Wh, b)
+    assert set(trace) == set("ifgoch")
+    assert all(v.shape == (N, T, H) for v in trace.values())
+    assert np.allclose(trace["h"], h)
+    assert np.allclose(trace["c"][:, -1], lstm_final_state(cache)[1])
+    assert np.all((trace["f"] > 0) & (trace["f"] < 1))
+
+
+def test_single_unit_remembers_with_an_open_forget_gate_and_forgets_with_a_closed_one():
+    kept = plots.single_unit_trace(2.0, a_i=6.0, a_f=12.0, a_o=6.0, T=40, pulse=(5, 10))
+    lost = plots.single_unit_trace(2.0, a_i=6.0, a_f=-6.0, a_o=6.0, T=40, pulse=(5, 10))
+    assert kept["c"][-1] > 0.9 * kept["c"][9] > 0
+    assert abs(lost["c"][-1]) < 1e-6
+    assert np.all(kept["c"][:5] == 0)  # nothing is written before the pulse
+
+
+def test_single_unit_with_a_closed_input_gate_stores_nothing():
+    trace = plots.single_unit_trace(2.0, a_i=-30.0, a_f=3.0, a_o=0.0)
+    assert np.abs(trace["c"]).max() < 1e-10
+
+
+def test_plot_functions_return_labelled_figures():
+    lags = np.arange(5)
+    fig = plots.plot_gradient_norms(lags, {"a": 0.5 ** lags, "b": 2.0 ** lags})
+    ax = fig.axes[0]
+    assert ax.get_title() and ax.get_xlabel() and ax.get_ylabel()
+    history = {"step": [1, 2], "val_mse": [0.2, 0.1]}
+    assert plots.plot_histories({"LSTM": history}, baseline=1 / 6).axes[0].get_ylabel()
+    assert len(plots.plot_single_unit().axes) == 3
+    assert len(plots.plot_single_unit_grid().axes) == 4
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((1, 4, 2))
+    trace = plots.record_gates(x, rng.standard_normal((2, 8)), rng.standard_normal((2, 8)),
+                               np.zeros(8))
+    assert len(plots.plot_gates(trace, x, units=[0, 1]).axes) == 5
+
+
+def test_gate_explorer_has_four_sliders():
+    explorer = plots.gate_explorer()
+    sliders = [w for w in explorer.children if hasattr(w, "min") and hasattr(w, "max")]
+    assert len(sliders) == 4
