@@ -269,6 +269,18 @@ def test_backward_reports_which_gradient_is_off_and_by_how_much(capsys):
     assert "dWx is off" not in out  # only the wrong gradient is named
 
 
+def test_changing_an_input_in_place_is_reported(capsys):
+    def lstm_step_backward(dnext_h, dnext_c, cache):
+        _, _, _, _, _, i, f, g, o, tanh_c = cache
+        dc = dnext_c
+        dc += dnext_h * o * (1 - tanh_c**2)  # writes into the caller's dnext_c
+        return student_step_backward()(dnext_h, dc - dnext_h * o * (1 - tanh_c**2), cache)
+
+    passed, out = run(checks.check_lstm_step_backward, lstm_step_backward, capsys)
+    assert not passed
+    assert "it changed its input dnext_c in place" in out
+
+
 def test_transposed_weight_gradient_is_named(capsys):
     def transposed(dnext_h, dnext_c, cache):
         dx, dprev_h, dprev_c, dWx, dWh, db = student_step_backward()(dnext_h, dnext_c, cache)

@@ -6,6 +6,7 @@ It prints ``PASS`` or the most specific diagnosis it can find, and returns True 
 
 - an exception, a missing output, or an output of the wrong shape (named, expected, got);
 - an output of the wrong dtype (float64 in must give float64 out; float32 must stay float32);
+- an input array changed in place (the caller's array would be corrupted);
 - which output is off, and by how much (norm-wise relative error, as in ``rel_error``);
 - a hint when the output matches a known classic mistake (see
   :mod:`course_lib.numpy_core.mistakes`: every mistake there is run on the same inputs).
@@ -15,6 +16,8 @@ different, so that a shape names its mistake).
 """
 
 from __future__ import annotations
+
+import inspect
 
 import numpy as np
 
@@ -71,6 +74,7 @@ def _inputs(seed=0, T_steps=None):
 
 def _call(report, fn, args, kwargs, names):
     """Call the student's fn; return its outputs as a dict (None after reporting a problem)."""
+    before = [a.copy() if isinstance(a, np.ndarray) else None for a in args]
     try:
         out = fn(*args, **kwargs)
     except NotImplementedError:
@@ -80,6 +84,13 @@ def _call(report, fn, args, kwargs, names):
     except Exception as error:  # the student's bug: show it, keep the notebook going
         report.problem(f"calling it raised {type(error).__name__}: {error}")
         return None
+    changed = [k for k, (a, b) in enumerate(zip(args, before))
+               if b is not None and not np.array_equal(a, b, equal_nan=True)]
+    if changed:
+        report.problem(f"it changed its input {', '.join(_arg_names(fn, changed))} in place",
+                       "an in-place operation (+=, *=, out=, or writing into a slice) on an "
+                       "input changes the caller's array: compute into a new array instead "
+                       "(e.g. `dc = dnext_c + ...` rather than `dc = dnext_c; dc += ...`)")
     if len(names) == 1:
         out = (out,)
     if not isinstance(out, (tuple, list)) or len(out) != len(names):
@@ -87,6 +98,15 @@ def _call(report, fn, args, kwargs, names):
         report.problem(f"it should return {len(names)} values ({', '.join(names)}), got {got}")
         return None
     return dict(zip(names, out))
+
+
+def _arg_names(fn, positions):
+    """The names of the student's parameters at ``positions`` (or "argument k")."""
+    try:
+        params = list(inspect.signature(fn).parameters)
+    except (TypeError, ValueError):
+        params = []
+    return [params[k] if k < len(params) else f"argument {k + 1}" for k in positions]
 
 
 def _shape_hint(name, got, want):
