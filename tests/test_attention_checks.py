@@ -1,0 +1,53 @@
+"""The attention-pooling checker of practice notebook 10: passes the reference, and names each
+classic mistake."""
+
+import torch
+
+from course_lib.torch_models.attention_checks import (
+    MISTAKES,
+    check_attention_pooling,
+    reference_attention_pooling,
+)
+from course_lib.torch_models.pooling import AdditiveAttention
+
+
+def test_reference_passes_and_agrees_with_the_course_module(capsys):
+    assert check_attention_pooling(reference_attention_pooling)
+    assert "PASS" in capsys.readouterr().out
+    torch.manual_seed(0)
+    layer = AdditiveAttention(4, 5).double()
+    h = torch.randn(2, 3, 4, dtype=torch.float64)
+    mask = torch.tensor([[True, True, False], [True, True, True]])
+    pooled, weights = layer(h, mask)
+    ours = reference_attention_pooling(h, mask, layer.proj.weight.T, layer.proj.bias,
+                                       layer.v.weight[0])
+    assert torch.allclose(pooled, ours[0]) and torch.allclose(weights, ours[1])
+
+
+def test_each_mistake_gets_its_hint(capsys):
+    for name, (mistake, hint) in MISTAKES.items():
+        assert not check_attention_pooling(mistake)
+        out = capsys.readouterr().out
+        assert name in out and hint[:30] in out, name
+
+
+def test_other_failures_are_explained(capsys):
+    def not_done(*args):
+        raise NotImplementedError()
+
+    def wrong_shape(h, mask, W, b, v):
+        pooled, weights = reference_attention_pooling(h, mask, W, b, v)
+        return pooled.T, weights
+
+    def in_place(h, mask, W, b, v):
+        h.masked_fill_(~mask.unsqueeze(2), 0.0)
+        return reference_attention_pooling(h, mask, W, b, v)
+
+    def mean_instead(h, mask, W, b, v):
+        weights = mask / mask.sum(1, keepdim=True)
+        return (weights.unsqueeze(2) * h).sum(1), weights
+
+    for fn, words in [(not_done, "not implemented"), (wrong_shape, "expected (3, 4)"),
+                      (in_place, "changed in place"), (mean_instead, "differ from the reference")]:
+        assert not check_attention_pooling(fn)
+        assert words in capsys.readouterr().out, words
