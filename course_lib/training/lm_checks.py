@@ -1,0 +1,366 @@
+"""Checkers for practice notebook 08: perplexity, batchify and BPTT windows, the detached state,
+temperature sampling.
+
+Each ``check_<name>(fn)`` runs your function on fixed inputs, compares it with the reference
+below, prints ``PASS`` or the most specific diagnosis it can (a hint for each classic mistake),
+and returns True or False.
+
+Dimension letters: L tokens in a stream, N streams, T steps per window, V vocabulary size.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+from torch import nn
+
+from course_lib.numpy_core.checks import _Report
+
+# ---------------------------------------------------------------------------- references
+
+
+def reference_perplexity(log_prob_sums, token_counts):
+    """exp(-(total log-probability) / (total tokens)): every token weighs the same."""
+    return math.exp(-float(np.sum(log_prob_sums)) / float(np.sum(token_counts)))
+
+
+def reference_batchify(ids, N):
+    """ids (L,) -> (N, L // N); stream n is the n-th contiguous slice, the tail dropped."""
+    ids = np.asarray(ids)
+    L = len(ids) // N
+    return ids[:N * L].reshape(N, L)
+
+
+def reference_windows(data, T):
+    """Windows of data (N, L): a list of (inputs (N, <=T), targets (N, <=T)), targets shifted
+    by one step; the last window is shorter when (L - 1) is not a multiple of T."""
+    out = []
+    for i in range(0, data.shape[1] - 1, T):
+        k = min(T, data.shape[1] - 1 - i)
+        out.append((data[:, i:i + k], data[:, i + 1:i + 1 + k]))
+    return out
+
+
+def reference_train_epoch(model, data, T, optimizer, clip_norm):
+    """One pass of truncated BPTT over data (N, L); returns the mean loss per token (float)."""
+    model.train()
+    state = model.init_state(data.shape[0])
+    total, count = 0.0, 0
+    for inputs, targets in reference_windows(data, T):
+        state = model.detach_state(state)
+        logits, state = model(inputs, state)  # (N, T, V)
+        loss = nn.functional.cross_entropy(logits.flatten(0, 1), targets.flatten(),
+                                           reduction="sum") / inputs.shape[0]
+        optimizer.zero_grad()
+        loss.backward()
+        nn.utils.clip_grad_norm_(model.parameters(), clip_norm)
+        optimizer.step()
+        total, count = total + loss.item() * inputs.shape[0], count + targets.numel()
+    return total / count
+
+
+def reference_next_token_probs(logits, temperature=1.0, top_k=None):
+    """Sampling distribution (V,) from logits (V,): softmax(logits / temperature) restricted to
+    the top_k most likely tokens (renormalised); temperature 0: all mass on the argmax."""
+    logits = torch.as_tensor(logits, dtype=torch.float64)
+    if temperature == 0:
+        return nn.functional.one_hot(logits.argmax(), logits.numel()).to(torch.float64)
+    scaled = logits / temperature
+    if top_k is not None:
+        kth = torch.topk(scaled, top_k).values[-1]
+        scaled = scaled.masked_fill(scaled < kth, float("-inf"))
+    return torch.softmax(scaled, dim=0)
+
+
+# ---------------------------------------------------------------------------- helpers
+
+
+def _call(report, fn, *args):
+    try:
+        return True, fn(*args)
+    except NotImplementedError:
+        report.problem("not implemented yet: replace `raise NotImplementedError()` with your code, "
+                       "run its cell, then this one")
+    except Exception as error:  # the student's bug: show it, keep the notebook going
+        report.problem(f"calling it raised {type(error).__name__}: {error}")
+    return False, None
+
+
+def _close(a, b, tol=1e-6):
+    return abs(a - b) <= tol * max(1.0, abs(b))
+
+
+# ---------------------------------------------------------------------------- perplexity
+
+# Three batches of unequal size, so that every shortcut gives a different number.
+LOG_PROB_SUMS = np.array([-46.0, -9.5, -130.2])  # summed natural-log probabilities per batch
+TOKEN_COUNTS = np.array([10, 2, 30])  # tokens in each batch
+
+
+def check_perplexity(fn):
+    """``fn(log_prob_sums, token_counts) -> float``: the perplexity over all batches."""
+    report = _Report("perplexity")
+    ok, value = _call(report, fn, LOG_PROB_SUMS.copy(), TOKEN_COUNTS.copy())
+    if not ok:
+        return report.done("")
+    want = reference_perplexity(LOG_PROB_SUMS, TOKEN_COUNTS)
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        report.problem(f"it should return a number, got {type(value).__name__}")
+        return report.done("")
+    total, count = LOG_PROB_SUMS.sum(), TOKEN_COUNTS.sum()
+    means = LOG_PROB_SUMS / TOKEN_COUNTS
+    mistakes = [
+        (math.exp(-means.mean()), "every token must weigh the same: divide the *total* "
+         "log-probability by the *total* number of tokens, not average the batches' means"),
+        (float(np.mean(np.exp(-means))), "do not average the batches' perplexities: sum the "
+         "log-probabilities and the token counts over all batches, then take exp once"),
+        (math.exp(-total) if -total < 700 else math.inf, "divide by the number of tokens: "
+         "perplexity is exp of the *mean* negative log-probability per token"),
+        (math.exp(total / count), "mind the sign: log-probabilities are negative, perplexity is "
+         "exp(-mean log p) >= 1"),
+        (2.0 ** (-total / count), "the log-probabilities are natural logs (nats): use exp, "
+         "not 2 ** (2 ** goes with log base 2, i.e. bits)"),
+        (-total / count, "that is the cross-entropy in nats; perplexity is exp of it"),
+    ]
+    if not _close(value, want):
+        report.problem(f"got {value:.6g}, expected {want:.6g}")
+        for wrong, hint in mistakes:
+            if _close(value, wrong):
+                report.hints.append(hint)
+                break
+    return report.done(f"{want:.4f} = exp({-total:.1f} / {count})")
+
+
+# ---------------------------------------------------------------------------- batchify, windows
+
+
+def check_batchify(fn):
+    """``fn(ids (L,), N) -> (N, L // N)`` array: N contiguous streams side by side."""
+    report = _Report("batchify")
+    ids, N = np.arange(23), 4
+    ok, out = _call(report, fn, ids.copy(), N)
+    if not ok:
+        return report.done("")
+    want = reference_batchify(ids, N)
+    out = np.asarray(out)
+    if out.shape != want.shape:
+        hint = None
+        if out.shape == want.shape[::-1]:
+            hint = "shape (L // N, N): reshape to (N, L // N) so that each *row* is one stream"
+        elif out.size != want.size:
+            hint = ("drop the last L % N tokens first (ids[:N * (L // N)]) so that the streams "
+                    "have equal length")
+        report.problem(f"shape {out.shape}, expected (N, L // N) = {want.shape} for L = 23, N = 4",
+                       hint)
+    elif not np.array_equal(out, want):
+        if np.array_equal(out, ids[:want.size].reshape(-1, N).T):
+            report.problem("the streams are interleaved: row 0 holds tokens 0, 4, 8, ...",
+                           "reshape(N, -1), not reshape(-1, N).T: stream n must be the n-th "
+                           "*contiguous* slice of the text, so that each row reads on")
+        else:
+            report.problem(f"row 0 is {out[0].tolist()}, expected {want[0].tolist()}")
+    return report.done("4 contiguous streams of 5 tokens")
+
+
+def check_windows(fn):
+    """``fn(data (N, L), T)``: the list (or generator) of (inputs, targets) windows."""
+    report = _Report("windows")
+    data, T = torch.arange(30).view(2, 15), 4
+    ok, out = _call(report, fn, data.clone(), T)
+    if not ok:
+        return report.done("")
+    want = reference_windows(data, T)
+    try:
+        out = [(torch.as_tensor(x), torch.as_tensor(y)) for x, y in out]
+    except (TypeError, ValueError) as error:
+        report.problem(f"it should give (inputs, targets) pairs: {error}")
+        return report.done("")
+    starts = [int(x[0, 0]) for x, _ in out]
+    if out and all(torch.equal(x, y) for x, y in out):
+        report.problem("targets equal inputs", "targets are the *next* tokens: data[:, i + 1:i + 1 + k]")
+    elif len(out) != len(want):
+        hint = None
+        if starts[:3] == [0, 1, 2]:
+            hint = "windows do not overlap: step through the columns by T (range(0, L - 1, T))"
+        elif len(out) == len(want) - 1:
+            hint = ("keep the last, shorter window: the stream has L - 1 = 14 targets, "
+                    "that is 3 windows of 4 and one of 2")
+        elif len(out) == len(want) + 1:
+            hint = "the last target is data[:, L - 1]: stop at column L - 1 for the inputs"
+        report.problem(f"{len(out)} windows, expected {len(want)} for L = 15, T = 4", hint)
+    else:
+        for k, ((x, y), (wx, wy)) in enumerate(zip(out, want)):
+            if x.shape != wx.shape or y.shape != wy.shape:
+                report.problem(f"window {k}: inputs {tuple(x.shape)}, targets {tuple(y.shape)}, "
+                               f"expected {tuple(wx.shape)} each",
+                               "the last window has k = min(T, L - 1 - i) steps")
+                break
+            if not (torch.equal(x, wx) and torch.equal(y, wy)):
+                hint = ("targets are shifted by exactly one step" if torch.equal(x, wx) else
+                        "window k starts at column k * T")
+                report.problem(f"window {k} differs: inputs {x[0].tolist()}, targets {y[0].tolist()}",
+                               hint)
+                break
+    return report.done(f"{len(want)} windows, targets shifted by one")
+
+
+# ---------------------------------------------------------------------------- detach
+
+
+def _lm_setup():
+    """A tiny language model, data (N=3, L=13) and SGD, the same every call."""
+    from course_lib.torch_models import LanguageModel
+
+    torch.manual_seed(0)
+    model = LanguageModel(7, embed_dim=4, hidden_size=5, num_layers=2, init_range=0.5)
+    data = torch.randint(0, 7, (3, 13), generator=torch.Generator().manual_seed(1))
+    return model, data, torch.optim.SGD(model.parameters(), lr=0.5)
+
+
+def _params_after(train_epoch):
+    model, data, optimizer = _lm_setup()
+    loss = train_epoch(model, data, 4, optimizer, 100.0)
+    return loss, torch.cat([p.detach().flatten() for p in model.parameters()])
+
+
+def _mistake_reset(model, data, T, optimizer, clip_norm):
+    """The state is started from zeros in every window: the model never sees past T steps."""
+    total, count = 0.0, 0
+    for inputs, targets in reference_windows(data, T):
+        logits, _ = model(inputs, model.init_state(data.shape[0]))
+        loss = nn.functional.cross_entropy(logits.flatten(0, 1), targets.flatten(),
+                                           reduction="sum") / inputs.shape[0]
+        optimizer.zero_grad()
+        loss.backward()
+        nn.utils.clip_grad_norm_(model.parameters(), clip_norm)
+        optimizer.step()
+        total, count = total + loss.item() * inputs.shape[0], count + targets.numel()
+    return total / count
+
+
+def _mistake_token_mean(model, data, T, optimizer, clip_norm):
+    """Zaremba's loss is summed over the window; this one is a mean per token."""
+    state, total, count = model.init_state(data.shape[0]), 0.0, 0
+    for inputs, targets in reference_windows(data, T):
+        state = model.detach_state(state)
+        logits, state = model(inputs, state)
+        loss = nn.functional.cross_entropy(logits.flatten(0, 1), targets.flatten())
+        optimizer.zero_grad()
+        loss.backward()
+        nn.utils.clip_grad_norm_(model.parameters(), clip_norm)
+        optimizer.step()
+        total, count = total + loss.item() * targets.numel(), count + targets.numel()
+    return total / count
+
+
+def _mistake_no_zero_grad(model, data, T, optimizer, clip_norm):
+    """Gradients of every earlier window are still there: they accumulate."""
+    state, total, count = model.init_state(data.shape[0]), 0.0, 0
+    for inputs, targets in reference_windows(data, T):
+        state = model.detach_state(state)
+        logits, state = model(inputs, state)
+        loss = nn.functional.cross_entropy(logits.flatten(0, 1), targets.flatten(),
+                                           reduction="sum") / inputs.shape[0]
+        loss.backward()
+        nn.utils.clip_grad_norm_(model.parameters(), clip_norm)
+        optimizer.step()
+        total, count = total + loss.item() * inputs.shape[0], count + targets.numel()
+    return total / count
+
+
+def check_train_epoch(fn):
+    """``fn(model, data (N, L), T, optimizer, clip_norm) -> mean loss per token``: one pass of
+    truncated BPTT with the state carried across windows and detached at each boundary."""
+    report = _Report("train_epoch")
+    model, data, optimizer = _lm_setup()
+    try:
+        loss = fn(model, data, 4, optimizer, 100.0)
+    except NotImplementedError:
+        report.problem("not implemented yet: replace `raise NotImplementedError()` with your code, "
+                       "run its cell, then this one")
+        return report.done("")
+    except RuntimeError as error:
+        if "second time" in str(error) or "freed" in str(error):
+            report.problem("backward went into the previous window's graph, which is already "
+                           "freed (RuntimeError: Trying to backward through the graph a second "
+                           "time)", "detach the carried state before each window: "
+                           "state = model.detach_state(state) (h.detach(), c.detach())")
+        else:
+            report.problem(f"calling it raised RuntimeError: {error}")
+        return report.done("")
+    except Exception as error:
+        report.problem(f"calling it raised {type(error).__name__}: {error}")
+        return report.done("")
+    got = torch.cat([p.detach().flatten() for p in model.parameters()])
+    want_loss, want = _params_after(reference_train_epoch)
+    try:
+        loss = float(loss)
+    except (TypeError, ValueError):
+        report.problem(f"it should return the mean loss per token as a float, got {type(loss).__name__}")
+        loss = None
+    if not torch.allclose(got, want, rtol=1e-5, atol=1e-7):
+        report.problem(f"the weights after one pass differ from the reference "
+                       f"(max difference {float((got - want).abs().max()):.3g})")
+        mistakes = [(_mistake_reset, "carry the state from one window to the next: start from "
+                     "model.init_state(N) once per pass, not in every window"),
+                    (_mistake_token_mean, "Zaremba's loss is summed over the T steps and averaged "
+                     "over the N streams: cross_entropy(..., reduction='sum') / N"),
+                    (_mistake_no_zero_grad, "call optimizer.zero_grad() before each backward: "
+                     "otherwise the gradients of earlier windows accumulate")]
+        for mistake, hint in mistakes:
+            if torch.allclose(got, _params_after(mistake)[1], rtol=1e-5, atol=1e-7):
+                report.hints.append(hint)
+                break
+    elif loss is not None and not _close(loss, want_loss, 1e-5):
+        report.problem(f"the weights are right but the returned loss is {loss:.5f}, expected "
+                       f"{want_loss:.5f}", "return the loss per *token*: the summed "
+                       "cross-entropy of all windows divided by the number of targets")
+    return report.done(f"weights and loss {want_loss:.4f} match after {len(reference_windows(data, 4))} windows")
+
+
+# ---------------------------------------------------------------------------- sampling
+
+LOGITS = torch.tensor([2.0, -1.0, 0.5, 3.0, 0.0, 1.5])
+
+
+def check_next_token_probs(fn):
+    """``fn(logits (V,), temperature, top_k=None) -> probabilities (V,)``."""
+    report = _Report("next_token_probs")
+    cases = [(1.0, None), (0.5, None), (2.0, None), (1.0, 3), (0.7, 2), (0.0, None)]
+    for temperature, top_k in cases:
+        ok, out = _call(report, fn, LOGITS.clone(), temperature, top_k)
+        if not ok:
+            return report.done("")
+        want = reference_next_token_probs(LOGITS, temperature, top_k)
+        try:
+            out = torch.as_tensor(out, dtype=torch.float64)
+        except (TypeError, ValueError, RuntimeError):
+            report.problem(f"it should return a tensor of probabilities, got {type(out).__name__}")
+            return report.done("")
+        where = f"temperature {temperature}" + (f", top_k {top_k}" if top_k else "")
+        if out.shape != want.shape:
+            report.problem(f"{where}: shape {tuple(out.shape)}, expected (V,) = {tuple(want.shape)}")
+            break
+        if torch.allclose(out, want, atol=1e-6):
+            continue
+        report.problem(f"{where}: got {[round(v, 4) for v in out.tolist()]}, expected "
+                       f"{[round(v, 4) for v in want.tolist()]}")
+        if temperature == 0:
+            hint = "temperature 0 means greedy: probability 1 on the argmax (do not divide by 0)"
+        elif not torch.isclose(out.sum(), torch.tensor(1.0, dtype=torch.float64), atol=1e-6):
+            hint = "probabilities must sum to 1: renormalise after removing tokens"
+        elif top_k and torch.allclose(out, reference_next_token_probs(LOGITS, temperature), atol=1e-6):
+            hint = "keep only the top_k largest logits (set the others to -inf before softmax)"
+        elif torch.allclose(out, torch.softmax(LOGITS.double() * temperature, 0), atol=1e-6):
+            hint = "divide the logits by the temperature (a high temperature flattens)"
+        elif top_k:
+            hint = "keep the k *largest* logits: torch.topk(logits, k).values[-1] is the cut-off"
+        else:
+            hint = "softmax(logits / temperature): subtract nothing else, scale before softmax"
+        report.hints.append(hint)
+        break
+    return report.done("temperatures 0, 0.5, 0.7, 1, 2 and top-k 2, 3")
