@@ -1,0 +1,133 @@
+"""Tables and pictures of the SST experiment (notebook 10), drawn from its results record.
+
+Every plotting function returns the matplotlib figure; titles, axis labels and units are set
+here. The record is what ``lstm-course run sst`` writes (``results/sst.json``); its
+``extra["rows"]`` holds, per row of the table, the per-seed test accuracies at the best dev
+epoch, the best-dev checkpoints' test predictions and a few attention maps.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from course_lib.data.sst import FINE_NAMES
+
+POOLING_NAMES = {"last": "last state", "mean": "mean", "max": "max",
+                 "attention": "additive attention", "seed_attention": "seeds' attention",
+                 "max+attention": "max + additive attention"}
+
+
+def describe(recipe: dict) -> str:
+    """A recipe in words: "BiLSTM, max + additive attention, GloVe (lr x0.1), phrases"."""
+    layers = f"{recipe['layers']}-layer " if recipe["layers"] > 1 else ""
+    cell = f"{layers}{'BiLSTM' if recipe['bidirectional'] else 'LSTM'}"
+    embedding = "GloVe-50" if recipe["embedding"] == "glove" else "random 50-d"
+    if recipe["embedding"] == "glove" and recipe["embedding_lr_scale"] != 1:
+        embedding += f" (lr x{recipe['embedding_lr_scale']:g})"
+    extras = [f"label smoothing {recipe['label_smoothing']:g}"] if recipe["label_smoothing"] else []
+    if recipe.get("halve_after") is not None:
+        extras.append("lr halved per round")
+    return ", ".join([cell, POOLING_NAMES[recipe["pooling"]], embedding, *extras])
+
+
+def results_table(record: dict, minutes=True) -> list[dict]:
+    """Rows for :func:`~course_lib.experiments.notebook_support.markdown_table`: ours (mean ± std
+    over seeds of the test accuracy at the best dev epoch), then the seeds' and the papers'."""
+    extra, rows = record["extra"], []
+    for name, row in extra["rows"].items():
+        recipe = row["recipe"]
+        wall = row["wall_time_s"] / 60 if minutes else row["wall_time_s"]
+        rows.append({
+            "row": name, "task": "SST-2" if recipe["labels"] == "binary" else "SST-5",
+            "model": describe(recipe),
+            "trained on": f"{row['train_examples']:,} {'phrases' if recipe['phrases'] else 'sentences'}",
+            "test accuracy (%)": f"{100 * row['test_mean']:.2f} ± {100 * row['test_std']:.2f}",
+            "seeds": row["seeds"], "best-dev epochs": ", ".join(map(str, row["best_epoch"])),
+            "wall time": f"{wall:.1f} min" if minutes else f"{wall:.0f} s",
+        })
+    for label, value in {**extra["seed_rows"], **extra["references"]}.items():
+        rows.append({"row": label, "task": "SST-5", "model": "(published)", "trained on": "",
+                     "test accuracy (%)": f"{100 * value:.1f}", "seeds": "", "best-dev epochs": "",
+                     "wall time": ""})
+    return rows
+
+
+def epoch_curves(record: dict, row: str, split: str = "test") -> tuple[np.ndarray, np.ndarray]:
+    """Per-epoch accuracy of ``row`` over its seeds: (epochs (E,), accuracies (S, E))."""
+    runs = [h for name, h in record["history"].items() if name.startswith(f"{row}/")]
+    return np.array(runs[0]["epoch"]), np.array([h[f"{split}_accuracy"] for h in runs])
+
+
+def plot_overfitting(record: dict, rows: list[str], marks=(2, 10), references=None):
+    """Dev and test accuracy after every epoch (mean over seeds, band = min..max) for ``rows``;
+    vertical lines at the epoch counts in ``marks`` (the seeds compared 2 and 10 epochs)."""
+    fig, ax = plt.subplots(figsize=(7.5, 4.3))
+    for k, row in enumerate(rows):
+        for split, style in (("val", "--"), ("test", "-")):
+            epochs, acc = epoch_curves(record, row, split)
+            ax.plot(epochs, 100 * acc.mean(0), style, marker=".", color=f"C{k}",
+                    label=f"{row} {'dev' if split == 'val' else 'test'}")
+            if split == "test":
+                ax.fill_between(epochs, 100 * acc.min(0), 100 * acc.max(0), color=f"C{k}",
+                                alpha=0.15)
+    for mark in marks:
+        ax.axvline(mark, color="grey", linewidth=0.8)
+    for j, (label, value) in enumerate((references or {}).items()):
+        ax.axhline(100 * value, color="grey", linestyle=[":", "-."][j % 2], label=label)
+    ax.set(title="SST-5 sentence-level training: accuracy after every epoch (mean of seeds)",
+           xlabel="epoch", ylabel="accuracy (%)")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize="small", ncol=2)
+    fig.tight_layout()
+    return fig
+
+
+def confusion(predictions, labels, num_classes=5) -> np.ndarray:
+    """(C, C) counts, rows = true class, columns = prediction, summed over the given runs."""
+    matrix = np.zeros((num_classes, num_classes), dtype=np.int64)
+    for predicted in predictions:
+        np.add.at(matrix, (np.asarray(labels), np.asarray(predicted)), 1)
+    return matrix
+
+
+def plot_confusion(matrix, names=FINE_NAMES, title="SST-5 test confusion"):
+    """Row-normalised confusion (per cent of each true class), counts in the cells."""
+    matrix = np.asarray(matrix)
+    share = 100 * matrix / matrix.sum(1, keepdims=True)
+    fig, ax = plt.subplots(figsize=(6.4, 5.2))
+    image = ax.imshow(share, cmap="Blues", vmin=0, vmax=100)
+    for r in range(len(matrix)):
+        for c in range(len(matrix)):
+            ax.text(c, r, f"{share[r, c]:.0f} %\n({matrix[r, c]})", ha="center", va="center",
+                    fontsize=7.5, color="white" if share[r, c] > 60 else "black")
+    ax.set(title=title, xlabel="predicted class", ylabel="true class",
+           xticks=range(len(names)), yticks=range(len(names)))
+    ax.set_xticklabels(names, rotation=30, ha="right")
+    ax.set_yticklabels(names)
+    fig.colorbar(image, ax=ax, label="per cent of the true class's test sentences")
+    fig.tight_layout()
+    return fig
+
+
+def plot_attention(examples, names=FINE_NAMES, title="Attention weights over test sentences"):
+    """One heat-map strip per sentence: the weight of every token (darker = more attention).
+
+    examples: dicts with tokens, weights (summing to 1), label, predicted.
+    """
+    fig, axes = plt.subplots(len(examples), 1, figsize=(11, 0.75 * len(examples) + 0.8),
+                             squeeze=False)
+    vmax = max(max(e["weights"]) for e in examples)
+    for ax, example in zip(axes[:, 0], examples):
+        weights = np.asarray(example["weights"])[None, :]  # (1, T)
+        ax.imshow(weights, cmap="Oranges", vmin=0, vmax=vmax, aspect="auto")
+        for t, token in enumerate(example["tokens"]):
+            ax.text(t, 0, token, ha="center", va="center", fontsize=8)
+        verdict = "right" if example["label"] == example["predicted"] else "WRONG"
+        ax.set_yticks([])
+        ax.set_xticks([])
+        ax.set_ylabel(f"{verdict}\ntrue {names[example['label']]}\nsaid {names[example['predicted']]}",
+                      rotation=0, ha="right", va="center", fontsize=7.5)
+    fig.suptitle(f"{title} (colour: weight of each token, 0 to {vmax:.2f})")
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,154 @@
+# ---
+# jupyter:
+#   jupytext:
+#     cell_metadata_filter: tags,-all
+#     notebook_metadata_filter: kernelspec,jupytext,-jupytext.text_representation.jupytext_version
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 10 · Practice: attention pooling with a mask
+#
+# Notebook 10 pooled an LSTM's hidden states with attention: a score per time step, a softmax
+# over the steps, a weighted average. In a padded batch that has one trap: the padded steps
+# must get exactly zero weight, or the pooled vector (and the prediction) depends on how much
+# padding a sentence happened to get.
+#
+# In this notebook, we:
+#
+# 1. write additive attention pooling over a padded batch, with a mask, and check it;
+# 2. put it inside a sentiment classifier and train it briefly on SST-5 sentences;
+# 3. see that the trained model's answer does not change when the padding does.
+#
+# The check after the exercise runs your function on fixed inputs, compares it with the
+# course's reference and names the classic mistakes.
+
+# %%
+import torch
+
+from course_lib import pick
+from course_lib.torch_models.attention_checks import check_attention_pooling
+
+torch.manual_seed(0)
+
+# %% [markdown]
+# ## 1. Masked attention pooling
+#
+# Dimension letters: N sequences, T steps (the longest in the batch), H features per step,
+# A attention units. Given the states `h` (N, T, H), a boolean `mask` (N, T) that is True at
+# real steps, and the parameters `W` (H, A), `b` (A,), `v` (A,):
+#
+# 1. score every step: `s_t = tanh(h_t W + b) · v`, a tensor (N, T);
+# 2. give the padded steps a score of **-inf** (`masked_fill`), so that `exp` makes them 0;
+# 3. softmax over time (dim=1): the weights of each sequence sum to 1;
+# 4. return the weighted sum of the states over time, (N, H), and the weights, (N, T).
+#
+# Do not change the caller's tensors in place.
+
+# %%
+def attention_pooling(h, mask, W, b, v):
+    """Additive attention over the real steps of a padded batch.
+
+    Inputs: h (N, T, H), mask (N, T) bool, W (H, A), b (A,), v (A,).
+    Returns (pooled (N, H), weights (N, T)); weights are 0 on padded steps and sum to 1.
+    """
+    ### BEGIN SOLUTION
+    # HINT: scores (N, T) from h @ W + b, tanh, @ v; then masked_fill(~mask, float("-inf"))
+    scores = torch.tanh(h @ W + b) @ v  # (N, T)
+    scores = scores.masked_fill(~mask, float("-inf"))
+    weights = torch.softmax(scores, dim=1)  # (N, T)
+    pooled = (weights.unsqueeze(2) * h).sum(dim=1)  # (N, H)
+    return pooled, weights
+    ### END SOLUTION
+
+
+# %%
+check_attention_pooling(attention_pooling)
+
+# %% [markdown]
+# ## 2. Inside a classifier
+#
+# A small module around your function: an embedding (GloVe-50), an LSTM, your attention
+# pooling, dropout and a linear layer to the five classes. The course's `length_mask` turns
+# the lengths of a batch into the mask.
+
+# %%
+from torch import nn
+
+from course_lib.torch_models import length_mask
+
+
+class AttentionClassifier(nn.Module):
+    """token ids (N, T), lengths (N,) -> logits (N, 5), using ``attention_pooling``."""
+
+    def __init__(self, embedding, hidden_size=64, attention_size=32, num_classes=5):
+        super().__init__()
+        self.embedding = nn.Embedding.from_pretrained(torch.as_tensor(embedding), freeze=False,
+                                                      padding_idx=0)
+        self.lstm = nn.LSTM(embedding.shape[1], hidden_size, batch_first=True)
+        self.W = nn.Parameter(torch.randn(hidden_size, attention_size) / hidden_size**0.5)
+        self.b = nn.Parameter(torch.zeros(attention_size))
+        self.v = nn.Parameter(torch.randn(attention_size) / attention_size**0.5)
+        self.drop = nn.Dropout(0.5)
+        self.head = nn.Linear(hidden_size, num_classes)
+
+    def forward(self, ids, lengths):
+        h, _ = self.lstm(self.drop(self.embedding(ids)))  # (N, T, H)
+        pooled, _ = attention_pooling(h, length_mask(lengths, ids.shape[1]), self.W, self.b, self.v)
+        return self.head(self.drop(pooled))  # (N, C)
+
+
+# %% [markdown]
+# The data: SST-5 training sentences (a subset in the quick profile), dev sentences to
+# measure, each encoded with the experiment's vocabulary and GloVe rows.
+
+# %%
+from course_lib.data import embedding_matrix, load_glove
+from course_lib.experiments.sst import build_vocab, encode, load_split
+
+train_texts, train_labels = load_split("train", "fine", limit=pick(smoke=300, laptop=None))
+dev_texts, dev_labels = load_split("dev", "fine", limit=pick(smoke=200, laptop=None))
+glove = load_glove(50)
+vocab = build_vocab(train_texts, [dev_texts], glove.words)
+train, dev = encode(vocab, train_texts, train_labels), encode(vocab, dev_texts, dev_labels)
+embedding, _ = embedding_matrix(vocab, glove)
+
+# %% [markdown]
+# Training with the course's `Trainer` (Adam, evaluation on dev after every epoch).
+
+# %%
+from course_lib.training import ClassificationTask, TrainConfig, Trainer
+
+model = AttentionClassifier(embedding, hidden_size=pick(smoke=16, laptop=64))
+task = ClassificationTask(train, dev, batch_size=64, eval_batch_size=500, bucket=True)
+summary = Trainer(model, task, TrainConfig(epochs=pick(smoke=1, laptop=3), weight_decay=1e-4,
+                                           monitor="val_accuracy"), progress=False).fit()
+for epoch, accuracy in zip(summary["history"]["epoch"], summary["history"]["val_accuracy"]):
+    print(f"epoch {epoch}: dev accuracy {100 * accuracy:.1f} %")
+
+# %% [markdown]
+# ## 3. Padding does not matter
+#
+# Pad the same dev sentences with ten extra steps of a real word's id: with a correct mask
+# the logits do not move.
+
+# %%
+ids, lengths, _ = dev
+model.eval()
+with torch.no_grad():
+    logits = model(ids, lengths)
+    longer = torch.cat([ids, torch.full((len(ids), 10), vocab["good"])], dim=1)  # (N, T + 10)
+    logits_longer = model(longer, lengths)
+print("largest change of a logit:", float((logits - logits_longer).abs().max()))
+assert torch.allclose(logits, logits_longer, atol=1e-5)
+
+# %% [markdown]
+# ## Recap
+#
+# - Attention pooling: scores, a softmax over time, a weighted sum; three lines of torch.
+# - The mask goes on the **scores**, as -inf, before the softmax; zeroing weights afterwards
+#   breaks the sum to 1, and a score of 0 still gets weight.
+# - A test that changes only the padding is the quickest proof that masking works.
