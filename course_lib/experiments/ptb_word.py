@@ -67,16 +67,35 @@ ZAREMBA = {
 }
 
 
+def build_word_lm(config: WordLMConfig, vocab_size):
+    """The :class:`LanguageModel` that ``config`` describes (embedding size = hidden size)."""
+    torch.manual_seed(config.seed)
+    return LanguageModel(vocab_size, config.hidden_size, config.hidden_size, config.num_layers,
+                         dropout=config.dropout, tie_weights=config.tie_weights,
+                         init_range=config.init_range)
+
+
+def load_trained_word_lm(experiment, run, config: WordLMConfig, vocab_size, which="best.pt"):
+    """The model a laptop run of ``experiment`` saved for ``run`` (``checkpoints/<experiment>/
+    <run>/best.pt``: the best validation epoch), or None when that run was never made here."""
+    from course_lib.paths import CHECKPOINTS_DIR
+    from course_lib.training import load_checkpoint
+
+    path = CHECKPOINTS_DIR / experiment / run / which
+    if not path.exists():
+        return None
+    model = build_word_lm(config, vocab_size)
+    model.load_state_dict(load_checkpoint(path)["model"])
+    return model.eval()
+
+
 def train_word_lm(name, config: WordLMConfig, ctx, streams=None):
     """Build and train one :class:`LanguageModel` as ``config`` says; returns (trainer, model)."""
     streams = streams or load_ptb_streams("word", config.max_tokens)
     task = LanguageModelTask(streams.train, streams.val, streams.test,
                              batch_size=config.batch_size, bptt=config.bptt,
                              eval_batch_size=config.eval_batch_size)
-    torch.manual_seed(config.seed)
-    model = LanguageModel(len(streams.vocab), config.hidden_size, config.hidden_size,
-                          config.num_layers, dropout=config.dropout,
-                          tie_weights=config.tie_weights, init_range=config.init_range)
+    model = build_word_lm(config, len(streams.vocab))
     train = TrainConfig(epochs=config.epochs, optimizer="sgd", lr=config.lr,
                         clip_norm=config.clip_norm, schedule=config.schedule,
                         halve_after=config.halve_after, lr_factor=config.lr_factor,
