@@ -189,3 +189,26 @@ def test_configs_are_consistent():
     seed = get_experiment("imdb-seed").profiles["laptop"]
     assert (seed.hidden_size, seed.batch_size, seed.lr, seed.decay, seed.clip_norm, seed.seed,
             seed.pooling, seed.init) == (32, 32, 1.0, 0.2, 5.0, 42, "mean", "seed")
+
+
+def test_numpy_batches_cut_each_batch_and_evaluate_matches_a_plain_loop():
+    from course_lib.experiments.imdb_data import ImdbSplit
+    from course_lib.experiments.imdb_numpy import numpy_batches, numpy_evaluate
+    from course_lib.numpy_core import SequenceClassifier as NumpyClassifier
+
+    rng = np.random.default_rng(0)
+    N, T = 23, 11
+    lengths = rng.integers(1, T + 1, N)
+    ids = np.where(np.arange(T)[None] < lengths[:, None], rng.integers(2, 30, (N, T)), 0)
+    split = ImdbSplit(torch.from_numpy(ids.astype(np.int32)), torch.from_numpy(lengths),
+                      torch.from_numpy(rng.integers(0, 2, N)), np.arange(N), lengths)
+    seen = []
+    for x, y, mask in numpy_batches(split, 8, seed=1):
+        assert x.shape == mask.shape and x.shape[1] == mask.sum(1).max() and x.dtype == np.int64
+        assert (x[~mask] == 0).all()
+        seen += list(y)
+    assert len(seen) == N
+    model = NumpyClassifier(4, 3, 2, vocab_size=30, seed=0)
+    scores = np.concatenate([model.scores(ids[i:i + 1, :lengths[i]]) for i in range(N)])
+    expected = (scores.argmax(1) == split.labels.numpy()).mean()
+    assert numpy_evaluate(model, split, batch_size=5)["accuracy"] == pytest.approx(expected)

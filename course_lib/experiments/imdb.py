@@ -152,7 +152,7 @@ _COMPARE = ImdbConfig(runs=("lstm", "rnn"), hidden_size=64, init="torch", optimi
                       lr=1e-3, decay=0.0, batch_size=64, epochs=5, seed=0)
 COMPARE_PROFILES = {
     "smoke": dataclasses.replace(_COMPARE, train_size=256, test_size=256, max_len=40,
-                                 hidden_size=8, epochs=2),
+                                 hidden_size=8, epochs=1),
     "laptop": _COMPARE,
     "full": dataclasses.replace(_COMPARE, max_len=None, hidden_size=128, epochs=10),
 }

@@ -17,6 +17,7 @@ each batch to its longest review.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache, lru_cache
 
 import numpy as np
 import torch
@@ -53,6 +54,16 @@ class ImdbData:
     test: ImdbSplit
 
 
+@cache
+def _tokens(split):
+    return load_imdb_tokens(split)  # cached on disk by the data layer, in memory here
+
+
+@lru_cache(maxsize=1)
+def _glove():
+    return load_glove(50)
+
+
 def subset(n_total, size, seed):
     """Sorted indices of a random subset of ``size`` out of ``n_total`` (all when size is None)."""
     if size is None or size >= n_total:
@@ -79,13 +90,13 @@ def prepare_imdb(train_size=None, test_size=None, max_len=400, min_freq=2, seed=
     - seed: chooses the subsets and the random rows of words GloVe lacks
     - glove: False gives a random embedding instead (no GloVe file needed)
     """
-    train_corpus, train_labels = load_imdb_tokens("train")
-    test_corpus, test_labels = load_imdb_tokens("test")
+    train_corpus, train_labels = _tokens("train")
+    test_corpus, test_labels = _tokens("test")
     train_index = subset(len(train_corpus), train_size, seed)
     test_index = subset(len(test_corpus), test_size, seed + 1)
     vocab = Vocab.build(train_corpus.select(train_index), min_freq=min_freq)
     if glove:
-        matrix, coverage = embedding_matrix(vocab, load_glove(50), seed=seed)
+        matrix, coverage = embedding_matrix(vocab, _glove(), seed=seed)
     else:
         rng = np.random.default_rng(seed)
         matrix, coverage = rng.uniform(-0.1, 0.1, (len(vocab), 50)).astype(np.float32), 0.0
