@@ -66,3 +66,22 @@ def test_phrases_of_the_training_trees():
     assert len(texts) == 159_274 and labels.shape == (159_274,)
     sentences, _ = load_split("test", "binary")
     assert len(sentences) == 1_821
+
+
+def test_report_helpers_on_a_fake_record():
+    from course_lib.sst_plots import confusion, describe, epoch_curves, results_table
+
+    recipe = dict(RECIPES["phrases-glove"].__dict__)
+    assert describe(recipe).startswith("BiLSTM, max + additive attention, GloVe-50 (lr x0.1)")
+    record = {"extra": {"rows": {"phrases-glove": {
+        "recipe": recipe, "train_examples": 10, "test_mean": 0.5, "test_std": 0.01, "seeds": 2,
+        "best_epoch": [3, 4], "wall_time_s": 120.0}}, "seed_rows": {"seed": 0.473},
+        "references": {"paper": 0.51}},
+        "history": {"phrases-glove/seed0": {"epoch": [1, 2], "test_accuracy": [0.4, 0.5]},
+                    "phrases-glove/seed1": {"epoch": [1, 2], "test_accuracy": [0.3, 0.6]}}}
+    rows = results_table(record)
+    assert rows[0]["test accuracy (%)"] == "50.00 ± 1.00" and rows[0]["wall time"] == "2.0 min"
+    assert [r["row"] for r in rows[1:]] == ["seed", "paper"]
+    epochs, acc = epoch_curves(record, "phrases-glove")
+    assert epochs.tolist() == [1, 2] and acc.shape == (2, 2)
+    assert confusion([[0, 1], [1, 1]], [0, 1], 2).tolist() == [[1, 1], [0, 2]]
