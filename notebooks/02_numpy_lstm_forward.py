@@ -238,10 +238,11 @@ fig = plot_gates(trace, x_test, units, sample=0,
 # %% [markdown]
 # Read the plot from the top. The input gates of these units **open at the two marked
 # steps** and are much lower in between: the model has learnt *when* to write. At the same
-# steps the forget gates dip, so the cell partly replaces what it held by the new value; in
-# between they stay high and the cell state changes slowly. No one told the network about
-# markers: it found this use of its gates by gradient descent, through the backward pass
-# that we derive in notebook 03.
+# steps the forget gates dip, so the cell partly replaces what it held by the new value. The
+# first unit is the clearest: between the markers its input gate is almost shut and its
+# forget gate close to 1, so its cell state holds a step, a stored value. No one told the
+# network about markers: it found this use of its gates by gradient descent, through the
+# backward pass that we derive in notebook 03.
 
 # %%
 assert contrast[units[0]] > 0.2, "the most marker-driven unit should open its input gate there"
