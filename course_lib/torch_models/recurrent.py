@@ -112,5 +112,5 @@ class RecurrentEncoder(nn.Module):
                 outputs.append(back)  # (N, T, H), right to left
             x = torch.cat(outputs, dim=2) if len(outputs) > 1 else outputs[0]  # (N, T, K*H)
         if lengths is not None:
-            x = x * length_mask(lengths, T).unsqueeze(2).to(x.dtype)  # zero the padded steps
+            x = x * length_mask(lengths.to(x.device), T).unsqueeze(2).to(x.dtype)  # zero padding
         return x
