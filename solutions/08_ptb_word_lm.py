@@ -1,0 +1,257 @@
+# ---
+# jupyter:
+#   jupytext:
+#     cell_metadata_filter: tags,-all
+#     notebook_metadata_filter: kernelspec,jupytext,-jupytext.text_representation.jupytext_version
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 08 · Practice: the pieces of a language model's training
+#
+# Notebook 08 trained word-level language models on Penn Treebank with four small pieces of code
+# that are easy to get subtly wrong: the perplexity, the batch layout, the carried and detached
+# state, and sampling with a temperature. None of the mistakes crashes loudly (except one): they
+# just give a wrong number, or a worse model.
+#
+# In this notebook, we:
+#
+# 1. compute a perplexity from summed log-probabilities;
+# 2. write `batchify` and the BPTT `windows` of Zaremba's layout;
+# 3. write one epoch of truncated BPTT that carries the state and detaches it, and train a small
+#    model with it;
+# 4. write the next-word distribution with a temperature and top-k, and finish sentences with it.
+#
+# Each exercise cell is followed by a check that runs your function on fixed inputs, compares
+# it with the course's reference and says what is wrong.
+
+# %%
+import math
+
+import numpy as np
+import torch
+from torch import nn
+
+from course_lib import pick
+from course_lib.training.lm_checks import (
+    check_batchify,
+    check_next_token_probs,
+    check_perplexity,
+    check_train_epoch,
+    check_windows,
+)
+
+torch.manual_seed(0)
+
+# %% [markdown]
+# ## 1. Perplexity from summed log-probabilities
+#
+# An evaluation loop goes through the test text in batches of different sizes and, for each
+# batch, adds up the natural-log probabilities the model gave to the words that really came
+# next. `perplexity(log_prob_sums, token_counts)` gets those sums (one per batch, all negative)
+# and the number of words in each batch, and returns
+# exp(−(sum of all log-probabilities) / (total number of words)). Every *word* must weigh the
+# same, whatever the size of its batch.
+
+# %%
+def perplexity(log_prob_sums, token_counts):
+    """Perplexity over all batches: log_prob_sums (B,) in nats, token_counts (B,) -> float."""
+    ### BEGIN SOLUTION
+    # HINT: total log-probability / total tokens, then exp of minus that
+    return math.exp(-float(np.sum(log_prob_sums)) / float(np.sum(token_counts)))
+    ### END SOLUTION
+
+
+# %%
+check_perplexity(perplexity)
+
+# %% [markdown]
+# ## 2. Zaremba's layout: batchify and windows
+#
+# `batchify(ids, N)` cuts a stream of L token ids into N equal streams laid side by side, an
+# (N, L // N) array whose row n is the n-th **contiguous** slice of the text (the last L % N
+# tokens are dropped). Reading a row left to right reads the text on.
+
+# %%
+def batchify(ids, N):
+    """ids (L,) NumPy array -> (N, L // N): N contiguous streams."""
+    ### BEGIN SOLUTION
+    # HINT: keep the first N * (L // N) tokens, then reshape so that each row is one stream
+    L = len(ids) // N
+    return ids[:N * L].reshape(N, L)
+    ### END SOLUTION
+
+
+# %%
+check_batchify(batchify)
+
+# %% [markdown]
+# `windows(data, T)` reads data (N, L) T columns at a time and returns the list of pairs
+# (inputs, targets): inputs are columns i … i+k−1, targets the same columns shifted by one
+# (i+1 … i+k), with k = T except for the last window, which holds what is left
+# (k = min(T, L − 1 − i)). Every column but the last is an input once; every column but the first
+# is a target once.
+
+# %%
+def windows(data, T):
+    """data (N, L) -> list of (inputs (N, k), targets (N, k)), k = T except the last window."""
+    ### BEGIN SOLUTION
+    # HINT: for i in range(0, L - 1, T): k = min(T, L - 1 - i)
+    out = []
+    L = data.shape[1]
+    for i in range(0, L - 1, T):
+        k = min(T, L - 1 - i)
+        out.append((data[:, i:i + k], data[:, i + 1:i + 1 + k]))
+    return out
+    ### END SOLUTION
+
+
+# %%
+check_windows(windows)
+
+# %% [markdown]
+# ## 3. One epoch of truncated BPTT
+#
+# `train_epoch(model, data, T, optimizer, clip_norm)` trains a course `LanguageModel` for one
+# pass over data (N, L) (a tensor of token ids), window by window, using your `windows`:
+#
+# - start from `state = model.init_state(N)` **once**; each window starts from the state the
+#   previous one ended with, *detached* (`model.detach_state(state)`);
+# - `logits, state = model(inputs, state)` gives logits (N, k, V);
+# - the loss is Zaremba's: cross-entropy **summed** over the window's steps, **divided by N**;
+# - `zero_grad`, `backward`, clip the gradient norm at `clip_norm`
+#   (`nn.utils.clip_grad_norm_`), `step`;
+# - return the mean loss **per token** over the epoch (a float): the summed cross-entropy of all
+#   windows divided by the number of targets.
+
+# %%
+def train_epoch(model, data, T, optimizer, clip_norm):
+    """One pass of truncated BPTT over data (N, L); returns the mean loss per token."""
+    ### BEGIN SOLUTION
+    # HINT: detach the state at the start of every window; loss = CE(reduction="sum") / N
+    model.train()
+    N = data.shape[0]
+    state = model.init_state(N)
+    total, count = 0.0, 0
+    for inputs, targets in windows(data, T):
+        state = model.detach_state(state)
+        logits, state = model(inputs, state)  # (N, k, V)
+        summed = nn.functional.cross_entropy(logits.flatten(0, 1), targets.flatten(),
+                                             reduction="sum")
+        loss = summed / N
+        optimizer.zero_grad()
+        loss.backward()
+        nn.utils.clip_grad_norm_(model.parameters(), clip_norm)
+        optimizer.step()
+        total, count = total + summed.item(), count + targets.numel()
+    return total / count
+    ### END SOLUTION
+
+
+# %%
+check_train_epoch(train_epoch)
+
+# %% [markdown]
+# Now use your three functions on real text: a small LSTM language model trained on the start of
+# PTB for a few epochs, its validation perplexity measured with your `perplexity` after each.
+
+# %%
+from course_lib.experiments.ptb_common import load_ptb_streams
+from course_lib.torch_models import LanguageModel
+
+streams = load_ptb_streams("word")
+vocab = streams.vocab
+n_train = pick(smoke=5_000, laptop=200_000)
+train_data = torch.as_tensor(batchify(streams.train[:n_train], 20))  # (20, L)
+val_data = torch.as_tensor(batchify(streams.val[:pick(smoke=2_000, laptop=40_000)], 10))
+
+model = LanguageModel(len(vocab), embed_dim=pick(smoke=16, laptop=128),
+                      hidden_size=pick(smoke=16, laptop=128), num_layers=1)
+optimizer = torch.optim.SGD(model.parameters(), lr=1.0)
+
+
+@torch.no_grad()
+def validation_perplexity(model, data, T=20):
+    model.eval()
+    state, sums, counts = model.init_state(data.shape[0]), [], []
+    for inputs, targets in windows(data, T):
+        logits, state = model(inputs, state)
+        log_probs = torch.log_softmax(logits, dim=-1)  # (N, k, V)
+        sums.append(log_probs.gather(-1, targets[..., None]).sum().item())
+        counts.append(targets.numel())
+    return perplexity(np.array(sums), np.array(counts))
+
+
+for epoch in range(pick(smoke=1, laptop=3)):
+    train_loss = train_epoch(model, train_data, 20, optimizer, clip_norm=5.0)
+    print(f"epoch {epoch + 1}: train perplexity {math.exp(train_loss):.0f}, "
+          f"validation perplexity {validation_perplexity(model, val_data):.0f}")
+
+# %% [markdown]
+# ## 4. Temperature and top-k
+#
+# `next_token_probs(logits, temperature, top_k=None)` turns the model's logits (V,) for the next
+# word into the distribution to sample from:
+#
+# - softmax(logits / temperature): τ < 1 sharpens, τ > 1 flattens;
+# - with `top_k`, only the k largest logits keep any probability (set the others to −∞ before
+#   the softmax, so that what is left sums to 1);
+# - temperature 0 means greedy: probability 1 on the most likely word.
+
+# %%
+def next_token_probs(logits, temperature, top_k=None):
+    """logits (V,) tensor -> probabilities (V,) to sample the next token from."""
+    ### BEGIN SOLUTION
+    # HINT: temperature 0 -> one-hot of the argmax; else softmax(logits / temperature) after
+    # HINT: masking all but the top_k logits with -inf
+    if temperature == 0:
+        return nn.functional.one_hot(logits.argmax(), logits.numel()).float()
+    scaled = logits / temperature
+    if top_k is not None:
+        kth = torch.topk(scaled, top_k).values[-1]
+        scaled = scaled.masked_fill(scaled < kth, float("-inf"))
+    return torch.softmax(scaled, dim=0)
+    ### END SOLUTION
+
+
+# %%
+check_next_token_probs(next_token_probs)
+
+# %% [markdown]
+# With your function, finish a sentence: feed the prefix, sample a word from
+# `next_token_probs`, feed it back, repeat. (Your small model has read little text: expect
+# grammar more than sense.)
+
+# %%
+@torch.no_grad()
+def finish(prefix, n=10, temperature=1.0, top_k=None, seed=0):
+    model.eval()
+    generator = torch.Generator().manual_seed(seed)
+    logits, state = model(torch.tensor([[vocab[w] for w in prefix.split()]]))
+    words = []
+    for _ in range(n):
+        probs = next_token_probs(logits[0, -1], temperature, top_k)
+        token = int(torch.multinomial(probs, 1, generator=generator))
+        words.append(f"{vocab.itos[token]} ({probs[token]:.2f})")
+        logits, state = model(torch.tensor([[token]]), state)
+    return prefix + " " + " ".join(words)
+
+
+for temperature, top_k in ((0.0, None), (0.8, None), (1.0, 10)):
+    print(f"τ = {temperature}, top-k {top_k}: {finish('the company said', 8, temperature, top_k)}")
+
+# %% [markdown]
+# ## Recap
+#
+# - Perplexity = exp(−total log-probability / total tokens): sum first, divide once, exponentiate
+#   once.
+# - `batchify` makes rows of *contiguous* text; windows step by T, targets shifted by one, the
+#   last window shorter.
+# - The carried state is detached at every window boundary: the values flow on, the gradient
+#   stops. Without it PyTorch refuses the second backward; with a fresh zero state per window
+#   the model never sees past T words.
+# - Temperature divides the logits; top-k masks the tail before the softmax; temperature 0 is
+#   greedy.
