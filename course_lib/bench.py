@@ -214,7 +214,9 @@ def markdown_table(record) -> str:
     lines = [f"# lstm-course bench on {record['device']['name']} ({record['device']['type']}, "
              f"{record['device']['torch_threads']} threads)", "",
              f"float32 matmul peak: {record['peak_gflops']:.0f} GFLOP/s; medians of "
-             f"{record['repeats']} interleaved repetitions; {record['started']}.", "",
+             f"{record['repeats']} interleaved repetitions; {record['started']}; load average "
+             f"(1 min) {record.get('load_average_at_start', ['?'])[0]} at the start, "
+             f"{record.get('load_average_at_end', ['?'])[0]} at the end.", "",
              "| workload | implementation | throughput | unit | × nn.LSTM | GFLOP/s | % of peak |",
              "|---|---|---:|---|---:|---:|---:|"]
     for name, wl in record["workloads"].items():
@@ -237,6 +239,7 @@ def run_bench(workloads, impls, device, repeats=5, target_s=0.5, progress=True) 
               "started": started.isoformat(timespec="seconds"), "repeats": repeats,
               "fast_float_settings": course_lib.FAST_FLOAT_SETTINGS,
               "malloc_env": {k: v for k, v in os.environ.items() if k.startswith("MALLOC_")},
+              "load_average_at_start": os.getloadavg(),
               "peak_gflops_measured": peak, "peak_gflops": max(peak.values()), "workloads": {}}
     bar = tqdm(total=len(workloads) * len(impls) * repeats, unit="timing", disable=not progress)
     for name in workloads:
@@ -253,6 +256,7 @@ def run_bench(workloads, impls, device, repeats=5, target_s=0.5, progress=True) 
         record["workloads"][name] = {"shape": asdict(w), "unit": w.unit, "results": timed}
     bar.close()
     record["wall_time_s"] = time.perf_counter() - start
+    record["load_average_at_end"] = os.getloadavg()
     return record
 
 
@@ -265,6 +269,7 @@ def add_arguments(parser):
     parser.add_argument("--quick", action="store_true", help="3 short repetitions instead of 5")
     parser.add_argument("--repeats", type=int, help="repetitions per implementation (default 5)")
     parser.add_argument("--device", help="auto | cpu | cuda | mps (default: auto)")
+    parser.add_argument("--threads", type=int, help="CPU threads for torch (default: torch's choice)")
     parser.add_argument("--tag", help="suffix of the output files: bench-<device>-<tag>.json")
     parser.add_argument("--output-dir", help="default: results/")
     parser.add_argument("--no-progress", action="store_true")
@@ -281,6 +286,8 @@ def main(args) -> int:
         unknown = set(name) - set(known)
         if unknown:
             raise SystemExit(f"unknown: {', '.join(sorted(unknown))}; choose from {', '.join(known)}")
+    if args.threads:
+        torch.set_num_threads(args.threads)
     device = get_device(args.device)
     repeats = args.repeats or (3 if args.quick else 5)
     record = run_bench(workloads, impls, device, repeats, 0.2 if args.quick else 0.5,
