@@ -68,6 +68,9 @@ def perplexity(log_prob_sums, token_counts):
     raise NotImplementedError()
 
 
+print(f"{perplexity(np.array([-23.0, -4.6]), np.array([10, 2])):.2f}")  # exp(27.6 / 12) = 9.97
+
+
 # %%
 check_perplexity(perplexity)
 
@@ -86,6 +89,9 @@ def batchify(ids, N):
     raise NotImplementedError()
 
 
+print(batchify(np.arange(10), 3))  # [[0 1 2] [3 4 5] [6 7 8]]
+
+
 # %%
 check_batchify(batchify)
 
@@ -102,6 +108,10 @@ def windows(data, T):
     # HINT: for i in range(0, L - 1, T): k = min(T, L - 1 - i)
     # YOUR CODE HERE
     raise NotImplementedError()
+
+
+for inputs, targets in windows(np.arange(12).reshape(2, 6), 3):
+    print(inputs.tolist(), "->", targets.tolist())
 
 
 # %%
@@ -130,6 +140,14 @@ def train_epoch(model, data, T, optimizer, clip_norm):
     raise NotImplementedError()
 
 
+from course_lib.torch_models import LanguageModel
+
+tiny = LanguageModel(5, embed_dim=3, hidden_size=3, num_layers=1)
+tiny_data = torch.randint(0, 5, (2, 9))
+print(f"loss per token: {train_epoch(tiny, tiny_data, 4, torch.optim.SGD(tiny.parameters(), lr=0.1), 5.0):.3f}"
+      f" (ln 5 = {math.log(5):.3f})")
+
+
 # %%
 check_train_epoch(train_epoch)
 
@@ -139,7 +157,6 @@ check_train_epoch(train_epoch)
 
 # %%
 from course_lib.experiments.ptb_common import load_ptb_streams
-from course_lib.torch_models import LanguageModel
 
 streams = load_ptb_streams("word")
 vocab = streams.vocab
@@ -187,6 +204,9 @@ def next_token_probs(logits, temperature, top_k=None):
     # HINT: masking all but the top_k logits with -inf
     # YOUR CODE HERE
     raise NotImplementedError()
+
+
+print(next_token_probs(torch.tensor([2.0, 1.0, 0.0]), 1.0))  # tensor([0.6652, 0.2447, 0.0900])
 
 
 # %%

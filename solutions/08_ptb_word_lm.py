@@ -65,6 +65,9 @@ def perplexity(log_prob_sums, token_counts):
     ### END SOLUTION
 
 
+print(f"{perplexity(np.array([-23.0, -4.6]), np.array([10, 2])):.2f}")  # exp(27.6 / 12) = 9.97
+
+
 # %%
 check_perplexity(perplexity)
 
@@ -83,6 +86,9 @@ def batchify(ids, N):
     L = len(ids) // N
     return ids[:N * L].reshape(N, L)
     ### END SOLUTION
+
+
+print(batchify(np.arange(10), 3))  # [[0 1 2] [3 4 5] [6 7 8]]
 
 
 # %%
@@ -107,6 +113,10 @@ def windows(data, T):
         out.append((data[:, i:i + k], data[:, i + 1:i + 1 + k]))
     return out
     ### END SOLUTION
+
+
+for inputs, targets in windows(np.arange(12).reshape(2, 6), 3):
+    print(inputs.tolist(), "->", targets.tolist())
 
 
 # %%
@@ -151,6 +161,14 @@ def train_epoch(model, data, T, optimizer, clip_norm):
     ### END SOLUTION
 
 
+from course_lib.torch_models import LanguageModel
+
+tiny = LanguageModel(5, embed_dim=3, hidden_size=3, num_layers=1)
+tiny_data = torch.randint(0, 5, (2, 9))
+print(f"loss per token: {train_epoch(tiny, tiny_data, 4, torch.optim.SGD(tiny.parameters(), lr=0.1), 5.0):.3f}"
+      f" (ln 5 = {math.log(5):.3f})")
+
+
 # %%
 check_train_epoch(train_epoch)
 
@@ -160,7 +178,6 @@ check_train_epoch(train_epoch)
 
 # %%
 from course_lib.experiments.ptb_common import load_ptb_streams
-from course_lib.torch_models import LanguageModel
 
 streams = load_ptb_streams("word")
 vocab = streams.vocab
@@ -215,6 +232,9 @@ def next_token_probs(logits, temperature, top_k=None):
         scaled = scaled.masked_fill(scaled < kth, float("-inf"))
     return torch.softmax(scaled, dim=0)
     ### END SOLUTION
+
+
+print(next_token_probs(torch.tensor([2.0, 1.0, 0.0]), 1.0))  # tensor([0.6652, 0.2447, 0.0900])
 
 
 # %%
