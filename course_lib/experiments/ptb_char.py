@@ -48,14 +48,39 @@ class CharLMConfig:
     num_layers: int = 1
     dropout: float = 0.0
     bptt: int = 100  # T
-    batch_size: int = 128  # N
+    batch_size: int = 64  # N: 784 updates per epoch
     eval_batch_size: int = 64
     lr: float = 2e-3  # Adam
-    halve_after: int = 3  # epochs at the initial lr, then halve every epoch
+    halve_after: int = 4  # epochs at the initial lr, then halve every epoch
     clip_norm: float = 10.0  # on the loss summed over the window
-    epochs: int = 5
+    epochs: int = 6
     max_tokens: int | None = None  # keep only this many characters of each split
     seed: int = 0
+
+
+def build_char_lm(config: CharLMConfig, vocab_size):
+    """The character-level :class:`LanguageModel` that ``config`` describes."""
+    torch.manual_seed(config.seed)
+    return LanguageModel(vocab_size, config.embed_dim, config.hidden_size, config.num_layers,
+                         dropout=config.dropout)
+
+
+def load_trained_char_lm(config: CharLMConfig, vocab_size, experiment="ptb-char", run="char"):
+    """The model ``lstm-course run ptb-char`` saved (its best validation epoch), or None."""
+    from course_lib.paths import CHECKPOINTS_DIR
+    from course_lib.training import load_checkpoint
+
+    path = CHECKPOINTS_DIR / experiment / run / "best.pt"
+    if not path.exists():
+        return None
+    model = build_char_lm(config, vocab_size)
+    model.load_state_dict(load_checkpoint(path)["model"])
+    return model.eval()
+
+
+def chars_to_text(symbols):
+    """PTB character symbols -> readable text: ``_`` is a space, ``<eos>`` a line break."""
+    return "".join(" " if c == "_" else "\n" if c == "<eos>" else c for c in symbols)
 
 
 def train_char_lm(name, config: CharLMConfig, ctx, streams=None):
@@ -64,9 +89,7 @@ def train_char_lm(name, config: CharLMConfig, ctx, streams=None):
     task = CharLanguageModelTask(streams.train, streams.val, streams.test,
                                  batch_size=config.batch_size, bptt=config.bptt,
                                  eval_batch_size=config.eval_batch_size)
-    torch.manual_seed(config.seed)
-    model = LanguageModel(len(streams.vocab), config.embed_dim, config.hidden_size,
-                          config.num_layers, dropout=config.dropout)
+    model = build_char_lm(config, len(streams.vocab))
     train = TrainConfig(epochs=config.epochs, optimizer="adam", lr=config.lr,
                         clip_norm=config.clip_norm, schedule="halve",
                         halve_after=config.halve_after, monitor="val_bpc", eval_test=True,
