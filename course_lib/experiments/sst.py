@@ -149,12 +149,14 @@ class SSTTask(ClassificationTask):
 def predict(model, data, batch_size=500):
     """Class probabilities (N, C) and attention weights (list of (T_n,) or None) of ``data``."""
     ids, lengths, _ = data
+    device = next(model.parameters()).device
     model.eval()
     probs, weights = [], []
     for start in range(0, len(ids), batch_size):
         n = lengths[start:start + batch_size]
-        logits, w = model(ids[start:start + batch_size, :int(n.max())], n, return_weights=True)
-        probs.append(torch.softmax(logits, 1))
+        batch = ids[start:start + batch_size, :int(n.max())].to(device)
+        logits, w = model(batch, n.to(device), return_weights=True)
+        probs.append(torch.softmax(logits, 1).cpu())
         weights += [None if w is None else w[i, :n[i]].tolist() for i in range(len(n))]
     return torch.cat(probs).numpy(), weights
 
