@@ -95,7 +95,7 @@ for bpc in (4.3, 1.45, 1.175):
     print(f"{bpc:5.3f} bpc  ->  word-level perplexity {2 ** (bpc * chars_per_word):,.0f}")
 
 # %% [markdown]
-# A character model at 1.45 bpc is worth a word model at a perplexity around 230, between the
+# A character model at 1.45 bpc is worth a word model at a perplexity around 220, between the
 # seeds' NumPy word model and Zaremba's small one; AWD-LSTM's 1.175 bpc is worth about 80, the
 # level of Zaremba's medium model. (Not quite a fair comparison: the character model also has to
 # spell, but never meets `<unk>` as a mystery — it spells it out.)
