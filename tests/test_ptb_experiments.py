@@ -110,7 +110,7 @@ def test_ptb_streams_have_mikolovs_sizes():
 
 @pytest.mark.realdata
 @pytest.mark.parametrize("name, runs, metric", [
-    ("ptb-zaremba", ("small", "medium-tied"), "test_perplexity"),
+    ("ptb-zaremba", ("small", "medium", "medium-tied", "large"), "test_perplexity"),
     ("ptb-word-numpy", ("numpy",), "test_perplexity"),
     ("ptb-char-depth", ("1x16-e4", "2x16-e4"), "test_bpc"),
 ])

@@ -131,8 +131,8 @@ class ZarembaConfig:
 
 
 ZAREMBA_PROFILES = {
-    "smoke": ZarembaConfig(variants=("small", "medium-tied"), epochs=2, max_tokens=2_000,
-                           hidden_size=16),
+    "smoke": ZarembaConfig(variants=("small", "medium", "medium-tied", "large"), epochs=2,
+                           max_tokens=2_000, hidden_size=16),
     "laptop": ZarembaConfig(),
     "full": ZarembaConfig(variants=("small", "medium", "medium-tied", "large")),
 }
