@@ -182,7 +182,7 @@ assert abs(ratio - 20) < 1e-3
 # %% [markdown]
 # ## The recorded runs
 #
-# Four experiments, each one command (`lstm-course run --list`):
+# Three experiments, each one command (`lstm-course run --list`):
 #
 # | name | what |
 # |---|---|
