@@ -281,7 +281,7 @@ plt.show()
 # One seed ran a grid of Keras models and found its best LSTM at 86.0 % and its best vanilla
 # RNN near 71 %. `lstm-course run imdb-rnn-vs-lstm` compares the two at the **same size**
 # (64 hidden units), with everything else equal: GloVe fine-tuned, masked average pooling,
-# Adam, batches of 64, the first 400 tokens, 5 epochs, test accuracy after every epoch.
+# Adam, batches of 64, the first 400 tokens, 4 epochs, test accuracy after every epoch.
 
 # %%
 compare = records["imdb-rnn-vs-lstm"]

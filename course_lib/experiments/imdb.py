@@ -126,7 +126,7 @@ def make_task(config: ImdbConfig, data, masked=True):
 # ------------------------------------------------------------------------------- the seeds' rerun
 SEED_PROFILES = {
     "smoke": ImdbConfig(train_size=256, test_size=256, max_len=40, hidden_size=8, epochs=1),
-    "laptop": ImdbConfig(),
+    "laptop": ImdbConfig(epochs=3),
     "full": ImdbConfig(max_len=None, epochs=10),
 }
 
@@ -149,7 +149,7 @@ def run_seed(config: ImdbConfig, ctx):
 
 # ----------------------------------------------------------------------------------- RNN vs LSTM
 _COMPARE = ImdbConfig(runs=("lstm", "rnn"), hidden_size=64, init="torch", optimizer="adam",
-                      lr=1e-3, decay=0.0, batch_size=64, epochs=5, seed=0)
+                      lr=1e-3, decay=0.0, batch_size=64, epochs=4, seed=0)
 COMPARE_PROFILES = {
     "smoke": dataclasses.replace(_COMPARE, train_size=256, test_size=256, max_len=40,
                                  hidden_size=8, epochs=1),
@@ -173,7 +173,7 @@ def run_compare(config: ImdbConfig, ctx):
 
 
 # ---------------------------------------------------------------------------- the padding lesson
-_PADDING = dataclasses.replace(_COMPARE, runs=("masked", "padded"), epochs=3)
+_PADDING = dataclasses.replace(_COMPARE, runs=("masked", "padded"), epochs=2)
 PADDING_PROFILES = {
     "smoke": dataclasses.replace(_PADDING, train_size=256, test_size=256, max_len=40,
                                  hidden_size=8, epochs=1),

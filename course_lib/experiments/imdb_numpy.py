@@ -18,7 +18,7 @@ from course_lib.data.batches import minibatch_indices
 from course_lib.experiments.imdb import AXIS_LABELS, SEED_ROWS, ImdbConfig, data_summary, load_data
 from course_lib.experiments.registry import register
 
-_NUMPY_SEED = ImdbConfig(train_size=1_000, epochs=10)
+_NUMPY_SEED = ImdbConfig(train_size=1_000, epochs=6)
 NUMPY_SEED_PROFILES = {
     "smoke": dataclasses.replace(_NUMPY_SEED, train_size=128, test_size=256, max_len=40,
                                  hidden_size=8, epochs=1),
