@@ -32,6 +32,7 @@ def test_embedding_group_gets_the_scaled_learning_rate():
     model = build_model(recipe, 12, np.zeros((12, 50)), SSTConfig(hidden_size=4))
     groups = group_params(model, recipe)
     assert groups[1]["params"] == [model.embedding.weight] and groups[1]["lr_scale"] == 0.1
+    assert groups[1]["weight_decay"] == 0.0
     assert sum(len(g["params"]) for g in groups) == len(list(model.parameters()))
 
 

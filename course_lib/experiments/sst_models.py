@@ -93,8 +93,16 @@ def build_model(recipe: Recipe, vocab_size: int, pretrained, config) -> Sequence
 
 
 def group_params(model: nn.Module, recipe: Recipe):
-    """Optimiser parameter groups: the embedding at ``recipe.embedding_lr_scale`` x the rate."""
+    """Optimiser parameter groups: the embedding at ``recipe.embedding_lr_scale`` x the rate and
+    without weight decay.
+
+    Adam's weight decay adds ``wd * w`` to the gradient and then normalises: an embedding row
+    whose word is not in the batch has only that term, so Adam moves it by about ``lr`` towards
+    zero at *every* step, and after a few thousand steps the GloVe rows of rare words (and of
+    dev/test words never trained on) are gone.
+    """
     embedding = list(model.embedding.parameters())
     ids = {id(p) for p in embedding}
     rest = [p for p in model.parameters() if id(p) not in ids]
-    return [{"params": rest}, {"params": embedding, "lr_scale": recipe.embedding_lr_scale}]
+    return [{"params": rest},
+            {"params": embedding, "lr_scale": recipe.embedding_lr_scale, "weight_decay": 0.0}]
