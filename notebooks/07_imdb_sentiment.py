@@ -281,7 +281,7 @@ plt.show()
 # One seed ran a grid of Keras models and found its best LSTM at 86.0 % and its best vanilla
 # RNN near 71 %. `lstm-course run imdb-rnn-vs-lstm` compares the two at the **same size**
 # (64 hidden units), with everything else equal: GloVe fine-tuned, masked average pooling,
-# Adam, batches of 64, the first 400 tokens, 4 epochs, test accuracy after every epoch.
+# Adam, batches of 64, the first 400 tokens, 3 epochs, test accuracy after every epoch.
 
 # %%
 compare = records["imdb-rnn-vs-lstm"]
@@ -339,7 +339,7 @@ for run in ("lstm", "rnn"):
 # - the GloVe embedding **fine-tuned**, with dropout 0.2 on the embedded words and on the
 #   pooled vector;
 # - **longer inputs**: the first 800 tokens (97 % of all tokens) instead of 400;
-# - Adam, batches of 64 grouped by length (little padding to compute), 4 epochs;
+# - Adam, batches of 64 grouped by length (little padding to compute), 3 epochs;
 # - an **ensemble** of two such models (different seeds), their probabilities averaged.
 #
 # The number of epochs is fixed in the configuration and every figure is the one after the

@@ -149,7 +149,7 @@ def run_seed(config: ImdbConfig, ctx):
 
 # ----------------------------------------------------------------------------------- RNN vs LSTM
 _COMPARE = ImdbConfig(runs=("lstm", "rnn"), hidden_size=64, init="torch", optimizer="adam",
-                      lr=1e-3, decay=0.0, batch_size=64, epochs=4, seed=0)
+                      lr=1e-3, decay=0.0, batch_size=64, epochs=3, seed=0)
 COMPARE_PROFILES = {
     "smoke": dataclasses.replace(_COMPARE, train_size=256, test_size=256, max_len=40,
                                  hidden_size=8, epochs=1),

@@ -112,7 +112,7 @@ def accuracy_by_length(probabilities, labels, lengths, edges=(0, 100, 200, 400, 
 
 _BEST = ImdbConfig(runs=("member1", "member2"), max_len=800, hidden_size=128, bidirectional=True,
                    pooling="max", dropout=0.2, init="torch", optimizer="adam", lr=1e-3, decay=0.0,
-                   batch_size=64, epochs=4, seed=0)
+                   batch_size=64, epochs=3, seed=0)
 BEST_PROFILES = {
     "smoke": dataclasses.replace(_BEST, train_size=256, test_size=256, max_len=40, hidden_size=8,
                                  epochs=2),
