@@ -162,9 +162,19 @@ print(f"ours after {len(seed_run['epoch'])} epochs: test {100 * final['test_accu
       f"train {100 * final['train_accuracy']:.1f} %, training loss {final['train_loss']:.3f}")
 
 # %% [markdown]
-# The schedule is the story: by epoch 20 the learning rate is 0.2, by epoch 100 it is 0.05, and
-# the curves flatten long before the 100 epochs are over. The gap between train and test
-# accuracy is what 10,000 training images buy.
+# Two things to read here. First, the schedule: by epoch 20 the learning rate is 0.2, by epoch
+# 100 it is 0.05, and the curves flatten long before the 100 epochs are over (the seeds could
+# have stopped at a quarter of the compute). Second, the gap between train and test accuracy:
+# with only 10,000 training images the model learns its training set almost perfectly and stops
+# improving on the test set.
+#
+# Our rerun of their recipe lands *above* their row, with a far lower training loss. Their
+# hidden size is not published (we assumed 32), and their code may differ in details we cannot
+# see (how the loss is averaged, how the data was shuffled); their train accuracy (97.2 %) and
+# loss (0.13) say their model fitted its training set less closely than ours, which a smaller
+# model could explain (we have not tested which detail it is). The honest conclusion: the
+# recipe, run as described, gives the figure printed above; the seeds' 93.4 % is not a ceiling
+# of plain SGD.
 
 # %% [markdown]
 # ## All three runs, and the seeds' table
@@ -194,10 +204,24 @@ plt.show()
 # %%
 from course_lib.experiments.notebook_support import format_duration, markdown_table
 
+
+def configuration(config):
+    """A one-line summary of an experiment's configuration dict."""
+    if "num_layers" in config:  # the PyTorch run
+        kind = "BiLSTM" if config["bidirectional"] else "LSTM"
+        return (f"{config['num_layers']} x {kind}({config['hidden_size']}), {config['pooling']} state, "
+                f"dropout {config['dropout']}, Adam lr {config['lr']:g}, batch {config['batch_size']}, "
+                f"{config['train_size']:,} images")
+    step = (f"SGD lr {config['lr']:g}/(1+{config['decay']:g}n)" if config["optimizer"] == "sgd"
+            else f"Adam lr {config['lr']:g} x {config['gamma']:g}^n")
+    return (f"LSTM({config['hidden_size']}), mean pool, {step}, batch {config['batch_size']}, "
+            f"{config['init']} init, {config['train_size']:,} images")
+
+
 rows = [
-    {"model": "seed: NumPy LSTM, 10k images, SGD, 100 epochs", "test": 0.934, "train": 0.972,
-     "where": "seed project (published)", "wall time": "—", "command": "—"},
-    {"model": "seed: TensorFlow LSTM", "test": "96.4–96.8 %", "train": None,
+    {"model": "seed: NumPy LSTM (100 epochs)", "configuration": "10,000 images, SGD lr 1/(1+0.2n), batch 64",
+     "test": 0.934, "train": 0.972, "where": "seed project (published)", "wall time": "—", "command": "—"},
+    {"model": "seed: TensorFlow LSTM", "configuration": "—", "test": "96.4–96.8 %", "train": None,
      "where": "seed project (published)", "wall time": "—", "command": "—"},
 ]
 for name, record in records.items():
@@ -206,8 +230,10 @@ for name, record in records.items():
     device = record["device"]
     rows.append({
         "model": f"{labels[name]} ({record['runs'][run]['epochs_run']} epochs)",
+        "configuration": configuration(record["config"]),
         "test": metrics["test_accuracy"], "train": metrics.get("train_accuracy"),
-        "where": f"{record['profile']} profile, {device['type']} ({device['torch_threads']} threads)",
+        "where": f"{record['profile']} profile, {device['name']} {device['type']}, "
+                 f"{device['torch_threads']} threads",
         "wall time": format_duration(record["wall_time_s"]),
         "command": f"`lstm-course run {name}`" + ("" if record["profile"] == "laptop"
                                                   else f" --profile {record['profile']}")})
@@ -224,13 +250,13 @@ if profile != "smoke":
     assert torch_test >= 0.99, "the PyTorch target is 99.0 % test accuracy"
 
 # %% [markdown]
-# What made the difference, in the order it mattered: **six times the data** (55,000 images
-# instead of 10,000), **Adam** instead of SGD with a fast-shrinking step, a **better
-# initialisation** (Xavier input weights, orthogonal recurrent weights, forget-gate bias 1 so that
-# memory is kept by default; the seeds' linear layer started from N(0, 1), large random scores)
-# and, for PyTorch, a **bigger model** (two bidirectional layers: the backward direction reads
-# the digit from the bottom up) with **dropout** and a learning rate that decays after a few
-# epochs.
+# What changed between the seeds' recipe and ours (all at once; we did not measure each change
+# alone): **5.5 times the data** (55,000 images instead of 10,000), **Adam** instead of SGD with
+# a fast-shrinking step, a **better initialisation** (Xavier input weights, orthogonal recurrent
+# weights, forget-gate bias 1 so that memory is kept by default; the seeds' linear layer started
+# from N(0, 1), large random scores), gradient clipping, and, for PyTorch, a **bigger model**
+# (two bidirectional layers: the backward direction reads the digit from the bottom up) with
+# **dropout** and a learning rate that decays after a few epochs.
 
 # %% [markdown]
 # ## What the best model gets wrong
