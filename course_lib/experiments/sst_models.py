@@ -7,8 +7,7 @@ A recipe names the encoder (layers, directions), the pooling, the embedding (Glo
 both 50-d) and what the model is trained on (sentences or every labelled phrase). The seeds'
 rows are unidirectional LSTMs trained on sentences; the ``phrases-*`` rows add what the
 calibration runs and the literature point to: phrase-level labels, a BiLSTM, max and attention
-pooling side by side, GloVe fine-tuned at a tenth of the learning rate, label smoothing, and a
-learning rate halved at every evaluation after the third.
+pooling side by side, and a learning rate halved at every evaluation after the fourth.
 """
 
 from __future__ import annotations
@@ -48,16 +47,18 @@ def _seeds_rows() -> dict[str, Recipe]:
     return rows
 
 
-OURS = Recipe("max+attention", bidirectional=True, embedding_lr_scale=0.1, phrases=True,
-              label_smoothing=0.1, halve_after=3)
+# Tried on one pass over the phrases (seed 0, dev accuracy): label smoothing 0.1 and GloVe at a
+# tenth of the learning rate were both worse than plain cross-entropy with GloVe fine-tuned at
+# the full rate (40-42 % against 43 %), so ours uses neither; the options stay for experiments.
+OURS = Recipe("max+attention", bidirectional=True, phrases=True, halve_after=4)
 RECIPES: dict[str, Recipe] = {
     **_seeds_rows(),
     "phrases-glove": OURS,
     "phrases-random": Recipe("max+attention", bidirectional=True, embedding="random",
-                             phrases=True, label_smoothing=0.1, halve_after=3),
+                             phrases=True, halve_after=4),
     "phrases-attention": Recipe("attention", bidirectional=True, phrases=True),  # calibration
-    "sst2-phrases": Recipe("max+attention", bidirectional=True, embedding_lr_scale=0.1,
-                           phrases=True, label_smoothing=0.1, halve_after=3, labels="binary"),
+    "sst2-phrases": Recipe("max+attention", bidirectional=True, phrases=True, halve_after=4,
+                           labels="binary"),
 }
 
 
