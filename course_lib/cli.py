@@ -17,6 +17,7 @@ COMMANDS = {
     "notebooks": ("course_lib.notebooks", "sync, check or execute the notebook pairs"),
     "data": ("course_lib.data.cli", "fetch and verify the data sets"),
     "run": ("course_lib.experiments.cli", "run a registered experiment, write results/"),
+    "results": ("course_lib.experiments.summary", "print a table of every recorded result"),
     "sweep": ("course_lib.experiments.sweep", "run a resumable hyperparameter grid"),
     "bench": ("course_lib.bench", "measure training throughput of every implementation"),
 }

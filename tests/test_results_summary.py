@@ -1,0 +1,24 @@
+import json
+
+from course_lib.experiments.summary import load_runs, results_table
+
+
+def write_run(folder, name, profile, final):
+    record = {"experiment": name, "profile": profile, "command": f"lstm-course run {name}",
+              "wall_time_s": 90.0, "device": {"type": "cpu", "torch_threads": 2},
+              "final_metrics": final, "runs": {m: {"epochs_run": 3} for m in final}}
+    (folder / f"{name}-{profile}.json").write_text(json.dumps(record))
+
+
+def test_table_has_one_row_per_model_with_its_headline_metric(tmp_path):
+    write_run(tmp_path, "mnist", "laptop", {"lstm": {"test_accuracy": 0.9912, "test_loss": 0.03}})
+    write_run(tmp_path, "ptb", "laptop", {"small": {"test_perplexity": 113.04, "test_loss": 4.7}})
+    write_run(tmp_path, "tiny", "smoke", {"lstm": {"test_accuracy": 0.5}})
+    (tmp_path / "bench-cpu.json").write_text(json.dumps({"workloads": []}))
+    runs = load_runs(tmp_path)
+    assert [r["experiment"] for r in runs] == ["mnist", "ptb"]
+    table = results_table(runs)
+    assert "| mnist | lstm | test acc. 99.12% | 3 | 1.5 min |" in table
+    assert "| ptb | small | test ppl 113.0 |" in table
+    assert "tiny" not in table
+    assert len(load_runs(tmp_path, include_smoke=True)) == 3
