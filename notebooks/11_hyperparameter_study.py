@@ -105,7 +105,7 @@ print(sorted(p.name for p in (demo_dir / "out" / "runs").iterdir()))
 #
 # The laptop study ran `lstm-course sweep imdb_rnn_vs_lstm --jobs 2` on a 2-core CPU. It is
 # **reduced** to fit about 30 minutes, and says so: hidden sizes 20, 50, 100, 200 (not up to
-# 500), batch sizes 64, 128, 256, 5 epochs, a 10,000-review training subset (of 25,000), 10,000
+# 500), batch sizes 64 and 256 (not 128), 5 epochs, a 10,000-review training subset (of 25,000), 10,000
 # test reviews, each review cut to its first 200 tokens. Seed 002 used the full data; our
 # numbers are therefore a few points lower than a full run's would be.
 #
