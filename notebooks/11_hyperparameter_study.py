@@ -103,7 +103,8 @@ print(sorted(p.name for p in (demo_dir / "out" / "runs").iterdir()))
 # %% [markdown]
 # ## 3. The study
 #
-# The laptop study ran `lstm-course sweep imdb_rnn_vs_lstm --jobs 2` on a 2-core CPU. It is
+# The laptop study ran `lstm-course sweep imdb_rnn_vs_lstm` on a 2-core CPU shared with other
+# jobs (one process, one thread). It is
 # **reduced** to fit about 30 minutes, and says so: hidden sizes 20, 50, 100, 200 (not up to
 # 500), batch sizes 64 and 256 (not 128), 5 epochs, a 10,000-review training subset (of 25,000), 10,000
 # test reviews, each review cut to its first 200 tokens. Seed 002 used the full data; our
@@ -126,8 +127,8 @@ device = next(iter(runs.values()))["device"]
 display(Markdown(
     f"{study['done']} of {study['points']} points, {len(rows)} (point, model, epoch) rows; "
     f"summed wall time of the runs {format_duration(wall)} on {device['type']} "
-    f"({device['name']}, {device['torch_threads']} thread(s) per process; two processes at a time, "
-    f"other work shared the CPU). Reproduce: `lstm-course sweep {study['spec']['name']}`."))
+    f"({device['name']}, {device['torch_threads']} thread(s) per process; other work shared "
+    f"the CPU). Reproduce: `lstm-course sweep {study['spec']['name']}`."))
 
 # %% [markdown]
 # The best rows in the seed's format (model, state dim, batch size, epochs, test accuracy),
