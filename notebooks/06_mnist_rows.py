@@ -94,7 +94,7 @@ assert scores.shape == (4, 10)
 from course_lib.numpy_core.train import evaluate_classifier, fit
 
 live_train = pick(smoke=1_000, laptop=10_000)
-live_epochs = pick(smoke=1, laptop=5)
+live_epochs = pick(smoke=1, laptop=10)
 x_live, y_live = train_images[:live_train], train_labels[:live_train]
 x_eval, y_eval = test_images[:pick(smoke=500, laptop=10_000)], test_labels[:pick(smoke=500, laptop=10_000)]
 
@@ -286,8 +286,9 @@ plt.show()
 #
 # Back to the small NumPy model trained live above. Because the classifier averages the hidden
 # states, we can ask what it *would* answer after reading only the first t rows: the average of
-# h_1 … h_t through the linear layer. Early rows are blank; the belief forms as the strokes
-# arrive.
+# h_1 … h_t through the linear layer. Early rows are blank and the answer is a guess; it changes
+# as the strokes arrive. For this 7 the bar at the top is not enough: other classes lead first,
+# and the 7 wins once the downward stroke has been read.
 
 # %%
 from course_lib.classification_plots import plot_belief_over_time
@@ -332,7 +333,13 @@ assert np.allclose(trace["h"][0], lstm_forward(test_images[digit:digit + 1], np.
                                                Wx, Wh, b)[0][0], atol=1e-5)
 
 # %% [markdown]
-# GATES_PROSE
+# Read the panels from the top down. Over the blank rows at the top the input is zero, so every
+# gate sits at a value set by its bias alone and the cell states hardly move. When the first
+# stroke arrives the gates switch: input gates open for some units, and their cell states start
+# to grow. Most forget gates stay close to 1 (dark blue) for the rest of the digit: what was
+# written is kept, which is how the top of the digit is still in memory when the last row is
+# read. The cell states drift steadily as evidence accumulates, while h, squashed by tanh and
+# scaled by the output gate, stays within (-1, 1).
 #
 # To look at other digits, move the slider (it needs a live Jupyter kernel; the figures above
 # are the static version).
