@@ -46,8 +46,11 @@ def results_table(record: dict, minutes=True) -> list[dict]:
             "seeds": row["seeds"], "best-dev epochs": ", ".join(map(str, row["best_epoch"])),
             "wall time": f"{wall:.1f} min" if minutes else f"{wall:.0f} s",
         })
-    for label, value in {**extra["seed_rows"], **extra["references"]}.items():
-        rows.append({"row": label, "task": "SST-5", "model": "(published)", "trained on": "",
+    published = [("SST-5", label, value) for label, value in
+                 {**extra["seed_rows"], **extra["references"]}.items()]
+    published += [("SST-2", label, value) for label, value in extra.get("sst2_references", {}).items()]
+    for task, label, value in published:
+        rows.append({"row": label, "task": task, "model": "(published)", "trained on": "",
                      "test accuracy (%)": f"{100 * value:.1f}", "seeds": "", "best-dev epochs": "",
                      "wall time": ""})
     return rows

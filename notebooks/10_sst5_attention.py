@@ -262,7 +262,8 @@ if profile != "smoke":
 #
 # The seeds retrained from scratch for each epoch count and found 2 epochs better than 10.
 # With an evaluation after every epoch, one run shows the whole story: dev and test accuracy
-# per epoch, mean over the three seeds (band: the seeds' range).
+# per epoch, mean over the three seeds (band: the seeds' range), and the training accuracy
+# printed below.
 
 # %%
 from course_lib.sst_plots import epoch_curves, plot_overfitting
@@ -277,15 +278,19 @@ for row in curve_rows:
           f"{len(epochs)} (training accuracy by then {train_acc:.0f} %)")
 
 # %% [markdown]
-# Training accuracy keeps climbing while dev and test accuracy peak early and sag: the model
-# memorises 8,544 sentences. Picking the epoch on dev recovers the peak without retraining
-# anything, which is why every run here evaluates after every epoch.
+# Our curves do **not** repeat the seeds' finding: with dropout 0.5 on the inputs and on the
+# pooled vector, 2 epochs are far too few, and dev accuracy climbs until epoch 6-10 (the best
+# dev epochs are in the table above). What does show is the gap: training accuracy keeps rising
+# while dev and test flatten, so a longer run would start to lose. The seeds' models, trained
+# without this regularisation, reached their peak sooner and then memorised the 8,544
+# sentences. Either way the lesson is the same: evaluate after every epoch and pick the epoch
+# on dev, instead of retraining once per epoch count and guessing.
 #
 # ## 6. What the best model confuses, and where it looks
 #
-# The confusion matrix of the best row, its three seeds' best-dev checkpoints summed. Almost
-# every mistake is one step off the diagonal: *negative* for *very negative*, *neutral* for
-# *positive*. The extremes are where the five-way scale is hard even for people.
+# The confusion matrix of the best row, its three seeds' best-dev checkpoints summed. Most
+# mistakes sit one step off the diagonal: *negative* for *very negative*, *neutral* for
+# *positive*. The neighbouring classes are where the five-way scale is hard even for people.
 
 # %%
 from course_lib.sst_plots import confusion, plot_confusion
@@ -313,8 +318,14 @@ fig = plot_attention(best["examples"], title=f"{best_name}: attention over test 
 # - Attention pooling is a softmax-weighted average over time; padded steps get a score of
 #   $-\infty$ so that they get exactly zero weight, and a test that changes the padding proves it.
 # - SST-5 is noisy: report mean ± std over seeds, choose epochs and checkpoints on dev only.
-# - Evaluating after every epoch shows overfitting in one run: the seeds' "2 epochs beat 10"
-#   is a peak on the dev curve, not a reason to retrain.
+# - Evaluating after every epoch answers "how many epochs?" in one run; here, with dropout 0.5,
+#   the best dev epoch was 6-10, not the seeds' 2: the peak moves with the regularisation, so
+#   measure it instead of carrying it over.
+# - Our best SST-5 row, 47.6 ± 0.8 % (three seeds), is above the seeds' 47.3 % but **short of the
+#   50.0 % target** (and of the 49.0 % calibration run): the four passes with a halving learning
+#   rate stopped while training accuracy was still rising. Longer phrase-level training
+#   (`--set phrase_rounds=16`), more units (`--set hidden_size=300`) and 300-d vectors are the
+#   next things to try.
 # - The model's mistakes are mostly one class off: the fine-grained scale, not the model, sets
 #   much of the ceiling.
 #
