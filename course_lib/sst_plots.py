@@ -1,5 +1,8 @@
 """Tables and pictures of the SST experiment (notebook 10), drawn from its results record.
 
+``python -m course_lib.sst_plots`` writes ``results/sst-{overfitting,confusion,attention}.png``
+from ``results/sst.json``.
+
 Every plotting function returns the matplotlib figure; titles, axis labels and units are set
 here. The record is what ``lstm-course run sst`` writes (``results/sst.json``); its
 ``extra["rows"]`` holds, per row of the table, the per-seed test accuracies at the best dev
@@ -134,3 +137,38 @@ def plot_attention(examples, names=FINE_NAMES, title="Attention weights over tes
     fig.suptitle(f"{title} (colour: weight of each token, 0 to {vmax:.2f})")
     fig.tight_layout()
     return fig
+
+
+def write_figures(record: dict, stem) -> list:
+    """Save the notebook's three summary pictures of a results record as ``<stem>-*.png``:
+    the overfitting curves, the best SST-5 row's confusion and its attention maps."""
+    from pathlib import Path
+
+    stem, rows = Path(stem), record["extra"]["rows"]
+    fine = {n: r for n, r in rows.items() if r["recipe"]["labels"] == "fine"}
+    best = max(fine, key=lambda n: fine[n]["test_mean"])
+    curves = [r for r in ("lstm-glove", "attention-glove", "lstm-random") if r in rows]
+    labels = record["extra"]["test_labels"]["fine"]
+    figures = {"overfitting": plot_overfitting(record, curves, references={"seed best 47.3 %": 0.473}),
+               "confusion": plot_confusion(confusion(fine[best]["test_predictions"], labels),
+                                           title=f"SST-5 test confusion, {best} (seeds summed)")}
+    if "examples" in fine[best]:
+        figures["attention"] = plot_attention(fine[best]["examples"],
+                                              title=f"{best}: attention over test sentences")
+    paths = []
+    for name, fig in figures.items():
+        paths.append(stem.with_name(f"{stem.name}-{name}.png"))
+        fig.savefig(paths[-1], dpi=100)
+        plt.close(fig)
+    return paths
+
+
+if __name__ == "__main__":  # python -m course_lib.sst_plots [results/sst.json]
+    import json
+    import sys
+
+    from course_lib.paths import RESULTS_DIR
+
+    source = sys.argv[1] if len(sys.argv) > 1 else RESULTS_DIR / "sst.json"
+    for path in write_figures(json.loads(open(source).read()), str(source).removesuffix(".json")):
+        print(path)

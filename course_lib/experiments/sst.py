@@ -16,7 +16,8 @@ never picks anything). The rows:
 
 Per seed, the best-dev checkpoint's test predictions are kept, so the results also hold the
 confusion matrix, an ensemble of the seeds (an extra row, not a per-seed one) and attention
-weights of example test sentences.
+weights of example test sentences. ``python -m course_lib.sst_plots`` draws the summary
+pictures (``results/sst-{overfitting,confusion,attention}.png``) from ``results/sst.json``.
 """
 
 from __future__ import annotations
