@@ -19,7 +19,10 @@ on request ``nn.LSTM-f64`` and ``compile`` (``torch.compile`` of the minimal nn.
 compile time is reported separately). Classifiers mean-pool over time.
 
 The machine may be shared, so implementations are timed in interleaved rounds and the medians
-are reported; every ratio to ``nn.LSTM`` comes from the same run. ``% peak`` is the achieved
+are reported; every ratio to ``nn.LSTM`` comes from the same run. On a busy machine two
+threads per process lose most of their time waiting for each other (each parallel region ends
+at a barrier, and a descheduled thread holds everyone up): there, ``--threads 1 --clock cpu``
+measures the CPU time of one thread (torch and OpenBLAS), which other processes hardly change. ``% peak`` is the achieved
 matrix-multiply rate (forward + backward = 3x the forward FLOPs) over the best float32 matmul
 rate measured at the start. Writes ``results/bench-<device>.json`` and ``.md``.
 """
@@ -29,6 +32,7 @@ from __future__ import annotations
 import json
 import os
 import statistics
+import sys
 import time
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
@@ -155,7 +159,27 @@ def torch_step(w: Workload, impl, device):
     return step
 
 
-def matmul_peak(device, sizes=(512, 1024, 2048), repeats=5) -> dict:
+def set_blas_threads(n: int) -> bool:
+    """Set NumPy's OpenBLAS thread count at run time (True when an OpenBLAS was found)."""
+    import ctypes
+
+    try:
+        maps = Path("/proc/self/maps").read_text().splitlines()
+    except OSError:
+        return False
+    libraries = {line.split()[-1] for line in maps if "openblas" in line.lower()}
+    names = ("scipy_openblas_set_num_threads64_", "openblas_set_num_threads64_",
+             "openblas_set_num_threads")
+    for library in libraries:
+        lib = ctypes.CDLL(library)
+        for name in names:
+            if hasattr(lib, name):
+                getattr(lib, name)(ctypes.c_int(n))
+                return True
+    return False
+
+
+def matmul_peak(device, sizes=(512, 1024, 2048), repeats=5, clock=time.perf_counter) -> dict:
     """Best float32 matrix-multiply rate (GFLOP/s) of torch and NumPy on square matrices."""
     def best(mm, make, sync=lambda: None):
         rates = []
@@ -165,10 +189,10 @@ def matmul_peak(device, sizes=(512, 1024, 2048), repeats=5) -> dict:
             times = []
             for _ in range(repeats):
                 sync()
-                t = time.perf_counter()
+                t = clock()
                 mm(a, b)
                 sync()
-                times.append(time.perf_counter() - t)
+                times.append(clock() - t)
             rates.append(2 * n**3 / statistics.median(times) / 1e9)
         return max(rates)
     sync = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
@@ -179,31 +203,35 @@ def matmul_peak(device, sizes=(512, 1024, 2048), repeats=5) -> dict:
     return peak
 
 
-def time_workload(w: Workload, impls, device, repeats, target_s, progress=None) -> dict:
-    """Median seconds per step for each implementation, timed in interleaved rounds."""
+def time_workload(w: Workload, impls, device, repeats, target_s, progress=None,
+                  clock=time.perf_counter) -> dict:
+    """Median seconds per step for each implementation, timed in interleaved rounds.
+
+    ``clock``: ``time.perf_counter`` (wall time) or ``time.process_time`` (CPU time).
+    """
     sync = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
     steps, counts, compile_s = {}, {}, {}
     for impl in impls:
         steps[impl] = (numpy_step(w, np.float32 if impl == "numpy-f32" else np.float64)
                        if impl.startswith("numpy") else torch_step(w, impl, device))
         sync()
-        t = time.perf_counter()
+        t = clock()
         steps[impl]()  # first step: allocations, or compilation for "compile"
         sync()
-        compile_s[impl] = time.perf_counter() - t
-        t = time.perf_counter()
+        compile_s[impl] = clock() - t
+        t = clock()
         steps[impl]()
         sync()
-        counts[impl] = max(1, round(target_s / (time.perf_counter() - t)))
+        counts[impl] = max(1, round(target_s / max(clock() - t, 1e-6)))
     times = {impl: [] for impl in impls}
     for _ in range(repeats):
         for impl in impls:
             sync()
-            t = time.perf_counter()
+            t = clock()
             for _ in range(counts[impl]):
                 steps[impl]()
             sync()
-            times[impl].append((time.perf_counter() - t) / counts[impl])
+            times[impl].append((clock() - t) / counts[impl])
             if progress:
                 progress.update(1)
     return {impl: {"median_s": statistics.median(ts), "times_s": ts, "steps_per_repeat": counts[impl],
@@ -214,7 +242,8 @@ def markdown_table(record) -> str:
     lines = [f"# lstm-course bench on {record['device']['name']} ({record['device']['type']}, "
              f"{record['device']['torch_threads']} threads)", "",
              f"float32 matmul peak: {record['peak_gflops']:.0f} GFLOP/s; medians of "
-             f"{record['repeats']} interleaved repetitions; {record['started']}; load average "
+             f"{record['repeats']} interleaved repetitions, {record.get('clock', 'wall')} clock; "
+             f"{record['started']}; load average "
              f"(1 min) {record.get('load_average_at_start', ['?'])[0]} at the start, "
              f"{record.get('load_average_at_end', ['?'])[0]} at the end.", "",
              "| workload | implementation | throughput | unit | × nn.LSTM | GFLOP/s | % of peak |",
@@ -227,16 +256,19 @@ def markdown_table(record) -> str:
     return "\n".join(lines) + "\n"
 
 
-def run_bench(workloads, impls, device, repeats=5, target_s=0.5, progress=True) -> dict:
+def run_bench(workloads, impls, device, repeats=5, target_s=0.5, progress=True,
+              clock_name="wall") -> dict:
     from tqdm.auto import tqdm
 
     import course_lib
     from course_lib.experiments.results import device_info, git_commit, library_versions
 
+    clock = {"wall": time.perf_counter, "cpu": time.process_time}[clock_name]
     started, start = datetime.now(timezone.utc), time.perf_counter()
-    peak = matmul_peak(device)
+    peak = matmul_peak(device, clock=clock)
     record = {"device": device_info(device), "versions": library_versions(), "git_commit": git_commit(),
               "started": started.isoformat(timespec="seconds"), "repeats": repeats,
+              "clock": clock_name, "command": " ".join(["lstm-course", *sys.argv[1:]]),
               "fast_float_settings": course_lib.FAST_FLOAT_SETTINGS,
               "malloc_env": {k: v for k, v in os.environ.items() if k.startswith("MALLOC_")},
               "load_average_at_start": os.getloadavg(),
@@ -246,7 +278,7 @@ def run_bench(workloads, impls, device, repeats=5, target_s=0.5, progress=True) 
         w = WORKLOADS[name]
         bar.set_description(name)
         ok = [i for i in impls if device.type == "cpu" or not i.startswith("numpy")]
-        timed = time_workload(w, ok, device, repeats, target_s, bar)
+        timed = time_workload(w, ok, device, repeats, target_s, bar, clock)
         reference = timed.get("nn.LSTM", {}).get("median_s")
         for r in timed.values():
             r["throughput"] = w.items() / r["median_s"]
@@ -269,7 +301,11 @@ def add_arguments(parser):
     parser.add_argument("--quick", action="store_true", help="3 short repetitions instead of 5")
     parser.add_argument("--repeats", type=int, help="repetitions per implementation (default 5)")
     parser.add_argument("--device", help="auto | cpu | cuda | mps (default: auto)")
-    parser.add_argument("--threads", type=int, help="CPU threads for torch (default: torch's choice)")
+    parser.add_argument("--threads", type=int,
+                        help="CPU threads for torch and OpenBLAS (default: their own choice)")
+    parser.add_argument("--clock", choices=("wall", "cpu"), default="wall",
+                        help="wall time (default), or process CPU time (use with --threads 1 "
+                             "on a busy machine)")
     parser.add_argument("--tag", help="suffix of the output files: bench-<device>-<tag>.json")
     parser.add_argument("--output-dir", help="default: results/")
     parser.add_argument("--no-progress", action="store_true")
@@ -288,10 +324,11 @@ def main(args) -> int:
             raise SystemExit(f"unknown: {', '.join(sorted(unknown))}; choose from {', '.join(known)}")
     if args.threads:
         torch.set_num_threads(args.threads)
+        set_blas_threads(args.threads)
     device = get_device(args.device)
     repeats = args.repeats or (3 if args.quick else 5)
     record = run_bench(workloads, impls, device, repeats, 0.2 if args.quick else 0.5,
-                       not args.no_progress)
+                       not args.no_progress, args.clock)
     stem = f"bench-{device.type}" + (f"-{args.tag}" if args.tag else "")
     out = Path(args.output_dir or RESULTS_DIR)
     out.mkdir(parents=True, exist_ok=True)
