@@ -36,7 +36,7 @@ import torch
 from course_lib import pick
 from course_lib.torch_models.attention_checks import check_attention_pooling
 
-torch.manual_seed(0)
+_ = torch.manual_seed(0)
 
 # %% [markdown]
 # ## 1. Masked attention pooling
