@@ -260,11 +260,13 @@ fig.tight_layout()
 plt.show()
 
 # %% [markdown]
-# Without dropout the small model overfits fast: training perplexity keeps falling while
-# validation stalls after a few epochs, and the halving learning rate is what squeezes out the
-# last points. Our model (dropout 0.4, twice as wide, the decoder tied to the embedding) has a
-# training perplexity *above* its validation perplexity while dropout is on: dropout makes
-# training harder than evaluation.
+# Read the small model's curves: the first halving of the learning rate (epoch 5) is worth about
+# ten points of validation perplexity; from epoch 6 on, validation stays near 118 while the
+# training perplexity keeps falling towards 45. Without dropout the model memorises the training
+# text, and the later, ever smaller learning rates only stop it from drifting. Dropout is what
+# lets a model keep improving on text it has not seen; compare the two pairs of curves (with
+# dropout on while training, the training perplexity of our model is measured on a handicapped
+# network, so it is not directly comparable with its validation perplexity).
 
 # %% [markdown]
 # ## Ours: what changed, and why
@@ -338,7 +340,8 @@ numpy_test = numpy_final["test_perplexity"]
 print(f"NumPy {numpy_test:.1f} (target < 250) | Zaremba small {small_test:.1f} (target <= 115) | "
       f"ours {ours_test:.1f} (target <= 100)")
 if profile != "smoke":
-    assert numpy_test < 468.7 and small_test < 130 and ours_test < small_test
+    assert small_test <= 115, "Zaremba small should reach the paper's ~115"
+    assert numpy_test < 468.7 and ours_test < small_test
 
 # %% [markdown]
 # ## The full profile: Zaremba's medium and large, and tied weights
