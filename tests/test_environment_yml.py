@@ -1,8 +1,8 @@
 """environment.yml (for conda users) must name the same packages as pyproject.toml."""
 
 import re
-
 import tomllib
+
 import yaml
 
 from course_lib.paths import REPO_ROOT
