@@ -35,17 +35,13 @@ import os
 import shutil
 import tempfile
 import time
+import tomllib
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
 
 from course_lib.paths import CHECKPOINTS_DIR, RESULTS_DIR
-
-try:
-    import tomllib  # Python >= 3.11
-except ModuleNotFoundError:  # Python 3.10: the same parser, packaged as tomli
-    import tomli as tomllib
 
 SPECS_DIR = Path(__file__).parent / "sweeps"
 
