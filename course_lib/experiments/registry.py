@@ -17,7 +17,7 @@ from typing import Any
 from course_lib.profiles import PROFILES
 
 # Modules of this package that are machinery, not experiments.
-INFRASTRUCTURE = {"registry", "runner", "results", "cli", "sweep"}
+INFRASTRUCTURE = {"registry", "runner", "results", "cli", "sweep", "summary", "notebook_support"}
 
 
 @dataclass(frozen=True)
