@@ -191,17 +191,23 @@ assert abs(ratio - 20) < 1e-3
 # | `ptb-word-ours` | beyond the paper in about 30 CPU minutes: 2 × 400 with a tied decoder, dropout 0.4 on the non-recurrent connections, BPTT 35, 8 epochs (4 at lr 1, then halved each epoch) |
 #
 # `experiment_results` loads the laptop results (in the smoke profile it runs the tiny
-# configurations right here).
+# configurations right here). A run not recorded yet is left out of what follows, with the
+# command that records it.
 
 # %%
-from course_lib.experiments.notebook_support import experiment_results
+from course_lib.experiments.notebook_support import ResultsMissingError, experiment_results
 
 records = {}
 for name in ("ptb-word-numpy", "ptb-zaremba", "ptb-word-ours"):
     start = time.perf_counter()
-    records[name] = experiment_results(name)
+    try:
+        records[name] = experiment_results(name)
+    except ResultsMissingError as missing:
+        print(f"{name}: not recorded yet ({missing})")
+        continue
     print(f"{name}: profile {records[name]['profile']}, recorded wall time "
-          f"{records[name]['wall_time_s'] / 60:.1f} min (loaded in {time.perf_counter() - start:.1f} s)")
+          f"{records[name]['runs'][next(iter(records[name]['runs']))]['wall_time_s'] / 60:.1f} min "
+          f"(loaded in {time.perf_counter() - start:.1f} s)")
 
 # %% [markdown]
 # ## The seeds' NumPy model, redone
@@ -238,10 +244,11 @@ print(f"after {len(numpy_run['epoch'])} epochs: test perplexity {numpy_final['te
 
 # %%
 zaremba = records["ptb-zaremba"]
-small = zaremba["history"]["small"]
-ours_run = records["ptb-word-ours"]["history"]["ours"]
+curves = {"Zaremba small": zaremba["history"]["small"]}
+if "ptb-word-ours" in records:
+    curves["ours"] = records["ptb-word-ours"]["history"]["ours"]
 fig, (ax, ax_lr) = plt.subplots(1, 2, figsize=(12, 4))
-for run, history, color in (("Zaremba small", small, "C0"), ("ours", ours_run, "C1")):
+for (run, history), color in zip(curves.items(), ("C0", "C1")):
     ax.plot(history["epoch"], history["train_perplexity"], "-", color=color, marker=".",
             label=f"{run}: train")
     ax.plot(history["epoch"], history["val_perplexity"], "--", color=color, marker=".",
@@ -319,8 +326,8 @@ rows = [
             "the seeds' model; summed loss, clip 5, unigram output bias"),
     published("Zaremba et al. 2014, small", "2 × 200, no dropout", 114.5, "paper"),
     our_row(zaremba, "small", "Zaremba small, PyTorch", "exactly the paper's small"),
-    our_row(records["ptb-word-ours"], "ours", "ours, PyTorch",
-            "2 × 400 tied, dropout 0.4, BPTT 35, 8 epochs"),
+    *([our_row(records["ptb-word-ours"], "ours", "ours, PyTorch",
+               "2 × 400 tied, dropout 0.4, BPTT 35, 8 epochs")] if "ptb-word-ours" in records else []),
     published("Zaremba et al. 2014, medium", "2 × 650, dropout 0.5, 39 epochs", 82.7, "paper"),
     published("Zaremba et al. 2014, large", "2 × 1500, dropout 0.65, 55 epochs", 78.4, "paper"),
     published("pytorch/examples, tied", "2 × 650 tied, dropout 0.5, 40 epochs", 75.96,
@@ -335,13 +342,15 @@ display(Markdown(markdown_table(rows)))
 
 # %%
 small_test = zaremba["final_metrics"]["small"]["test_perplexity"]
-ours_test = records["ptb-word-ours"]["final_metrics"]["ours"]["test_perplexity"]
 numpy_test = numpy_final["test_perplexity"]
-print(f"NumPy {numpy_test:.1f} (target < 250) | Zaremba small {small_test:.1f} (target <= 115) | "
-      f"ours {ours_test:.1f} (target <= 100)")
+print(f"NumPy {numpy_test:.1f} (target < 250) | Zaremba small {small_test:.1f} (target <= 115)")
+if "ptb-word-ours" in records:
+    ours_test = records["ptb-word-ours"]["final_metrics"]["ours"]["test_perplexity"]
+    print(f"ours {ours_test:.1f} (target <= 100)")
+    assert profile == "smoke" or ours_test < small_test
 if profile != "smoke":
     assert small_test <= 115, "Zaremba small should reach the paper's ~115"
-    assert numpy_test < 468.7 and ours_test < small_test
+    assert numpy_test < 468.7
 
 # %% [markdown]
 # ## The full profile: Zaremba's medium and large, and tied weights
@@ -375,18 +384,30 @@ display(Markdown(markdown_table(table)))
 # - **top-k**: sample only among the k most likely words (renormalised), which cuts the long tail
 #   of unlikely words that make samples incoherent.
 #
-# We use the model trained by `lstm-course run ptb-word-ours` when its checkpoint is on this
-# machine (`checkpoints/ptb-word-ours/ours/best.pt`); otherwise a small model trained here for a
+# We use the best model whose checkpoint is on this machine: ours
+# (`checkpoints/ptb-word-ours/ours/best.pt`), else Zaremba's small
+# (`checkpoints/ptb-zaremba/small/best.pt`); with neither, a small model trained here for a
 # minute or two.
 
 # %%
-from course_lib.experiments.ptb_word import OURS, WordLMConfig, build_word_lm, load_trained_word_lm
+from course_lib.experiments.ptb_word import (
+    OURS,
+    ZAREMBA,
+    WordLMConfig,
+    build_word_lm,
+    load_trained_word_lm,
+)
 from course_lib.training import LanguageModelTask, TrainConfig, Trainer
 
-lm = None if profile == "smoke" else load_trained_word_lm("ptb-word-ours", "ours", OURS, len(vocab))
-if lm is not None:
-    print("using the trained model of `lstm-course run ptb-word-ours`")
-else:
+lm = None
+if profile != "smoke":
+    for experiment, run, config in (("ptb-word-ours", "ours", OURS),
+                                    ("ptb-zaremba", "small", ZAREMBA["small"])):
+        lm = load_trained_word_lm(experiment, run, config, len(vocab))
+        if lm is not None:
+            print(f"using the trained model of `lstm-course run {experiment}` ({run})")
+            break
+if lm is None:
     n_tokens = pick(smoke=20_000, laptop=None)
     demo = WordLMConfig(hidden_size=pick(smoke=32, laptop=200), epochs=1)
     lm = build_word_lm(demo, len(vocab))
