@@ -378,7 +378,7 @@ display(Markdown(markdown_table(table)))
 # A language model can write: feed it a prefix, take its distribution over the next word, pick a
 # word, feed that word back, and repeat. How to pick is the choice:
 #
-# - **greedy**: always the most likely word (repetitive: it loves "the" and "<unk>");
+# - **greedy**: always the most likely word (the safest text, generic and prone to loops);
 # - **temperature** τ: sample from softmax(logits / τ); τ < 1 sharpens towards greedy, τ > 1
 #   flattens towards uniform;
 # - **top-k**: sample only among the k most likely words (renormalised), which cuts the long tail
@@ -441,9 +441,9 @@ for label, temperature, top_k in settings:
     print(f"{label:>14}: {show_completion(prefix, words)}")
 
 # %% [markdown]
-# Greedy text is the model's single most likely path, usually bland and looping; τ = 1.5 picks
-# improbable words (look at their probabilities); top-k keeps the variety of sampling while
-# cutting the tail. The effect of the temperature on one next-word distribution:
+# Greedy text follows the model's most likely word at every step: fluent, financial-news
+# generic. τ = 1.5 picks improbable words (look at their probabilities: many below 0.01) and
+# loses the thread; top-k keeps the variety of sampling while cutting the tail of unlikely words. The effect of the temperature on one next-word distribution:
 
 # %%
 from course_lib.torch_models.sampling import next_token_probs
