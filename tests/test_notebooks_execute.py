@@ -6,6 +6,7 @@
 """
 
 import os
+import re
 import subprocess
 import sys
 
@@ -18,6 +19,7 @@ LECTURES_AND_SOLUTIONS = sorted(
     p for folder in ("notebooks", "solutions") for p in (REPO_ROOT / folder).glob("*.ipynb")
 )
 EXERCISES = sorted((REPO_ROOT / "exercises").glob("*.ipynb"))
+ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def smoke_env() -> dict:
@@ -58,8 +60,19 @@ def test_exercise_notebook_stops_at_an_exercise_with_not_implemented(path):
         f"{path.name} failed with {error.value.ename} instead of NotImplementedError:\n"
         f"{str(error.value)[-3000:]}"
     )
-    failed = next(c for c in notebook.cells if c.cell_type == "code" and any(
-        o.get("output_type") == "error" for o in c.get("outputs", [])))
-    assert "raise NotImplementedError()" in failed.source, (
-        f"{path.name} raised NotImplementedError outside an exercise cell:\n{failed.source}"
+    # The error must come from an exercise stub (called in its own cell or in a later one),
+    # and no cell before the first exercise may fail.
+    traceback_text = ANSI_ESCAPE.sub("", str(error.value))
+    assert "raise NotImplementedError()" in traceback_text, (
+        f"{path.name} raised NotImplementedError, but not from an exercise stub:\n"
+        f"{traceback_text[-3000:]}"
+    )
+    code_cells = [c for c in notebook.cells if c.cell_type == "code"]
+    first_exercise = next(i for i, c in enumerate(code_cells)
+                          if "raise NotImplementedError()" in c.source)
+    failed = next(i for i, c in enumerate(code_cells)
+                  if any(o.get("output_type") == "error" for o in c.get("outputs", [])))
+    assert failed >= first_exercise, (
+        f"{path.name} failed in code cell {failed + 1}, before its first exercise "
+        f"(code cell {first_exercise + 1})"
     )
