@@ -19,7 +19,7 @@
 #
 # In this notebook, we:
 #
-# 1. measure a language model by its **perplexity**, and see what 10,000, 700, 468 and 115 mean;
+# 1. measure a language model by its **perplexity**, and see what 10,000, 640, 468 and 115 mean;
 # 2. lay the text out as Zaremba did (parallel streams read in windows), carry the LSTM state
 #    from window to window and **detach** it, and see the bug when it is not;
 # 3. see why the loss is **summed over the window**, not averaged, when SGD runs at lr 1;
@@ -215,7 +215,7 @@ for name in ("ptb-word-numpy", "ptb-zaremba", "ptb-word-ours"):
 # Same model, same batch, same optimiser; what changed is how it is trained (see
 # `course_lib/experiments/ptb_numpy.py`): Zaremba's summed loss, clipping at norm 5, a forget-gate
 # bias of 1, and the output bias started at the log word frequencies, so that the model starts
-# as the unigram model (perplexity ~700) instead of a uniform guess (10,000). The NumPy loop is
+# as the unigram model (perplexity ~640) instead of a uniform guess (10,000). The NumPy loop is
 # `course_lib.numpy_core.lm_train.fit_language_model`: windows in order, the state carried
 # by the model between calls (NumPy has no graph, so nothing needs detaching).
 
@@ -310,12 +310,14 @@ def our_row(record, run, model, configuration):
     return {"model": model, "configuration": configuration, "profile": record["profile"],
             "machine": machine(record), "epochs": summary["epochs_run"],
             "wall time": format_duration(summary["wall_time_s"]),
+            "median epoch": format_duration(float(np.median(record["history"][run]["time_s"]))),
             "test perplexity": record["final_metrics"][run]["test_perplexity"], "command": command}
 
 
 def published(model, configuration, ppl, source):
     return {"model": model, "configuration": configuration, "profile": "—", "machine": source,
-            "epochs": "—", "wall time": "—", "test perplexity": ppl, "command": "—"}
+            "epochs": "—", "wall time": "—", "median epoch": "—", "test perplexity": ppl,
+            "command": "—"}
 
 
 rows = [
@@ -337,8 +339,11 @@ display(Markdown(markdown_table(rows)))
 
 # %% [markdown]
 # Every figure in "ours" rows is the **last** epoch's test perplexity (the runs pick nothing by
-# looking at the test set). Wall times were recorded on a 2-core machine shared with other work,
-# so they overstate what the same run takes on an idle laptop.
+# looking at the test set). Wall times were recorded on a 2-core machine shared with up to five
+# other jobs at once, so they overstate what the same run takes on an idle laptop; the median
+# epoch is the better guide (Zaremba small: about 105 s per epoch with two threads once the
+# machine was quieter, 13 epochs in about 23 minutes). "machine" names the process that wrote the
+# results; a run resumed from its checkpoint (`--resume`) may have started with other settings.
 
 # %%
 small_test = zaremba["final_metrics"]["small"]["test_perplexity"]
@@ -491,7 +496,7 @@ except ImportError:
 # ## Recap
 #
 # - Perplexity is e to the mean cross-entropy per word: the effective number of words the model
-#   hesitates between. Uniform: 10,000; word frequencies: ~700; the seeds' NumPy model: 468.7;
+#   hesitates between. Uniform: 10,000; word frequencies: ~640; the seeds' NumPy model: 468.7;
 #   Zaremba's small LSTM: ~115.
 # - Zaremba's layout cuts the text into N streams read in windows of T; the state is carried
 #   across windows and **detached** at each boundary (truncated BPTT).

@@ -13,7 +13,7 @@ course's lessons:
 - gradients clipped at norm 5;
 - Xavier / orthogonal initialisation with forget-gate bias 1;
 - the output bias starts at the log-frequency of each word in the training text, so the model
-  starts as a unigram model (perplexity ~700) instead of a uniform one (10,000);
+  starts as a unigram model (perplexity ~640) instead of a uniform one (10,000);
 - the learning rate decays as lr / (1 + decay * epoch) (the seeds' schedule);
 - perplexity measured on validation and test after every epoch.
 """
