@@ -340,7 +340,9 @@ for run in ("lstm", "rnn"):
 #   pooled vector;
 # - **longer inputs**: the first 800 tokens (97 % of all tokens) instead of 400;
 # - Adam, batches of 64 grouped by length (little padding to compute), 3 epochs;
-# - an **ensemble** of two such models (different seeds), their probabilities averaged.
+# - an **ensemble** of two such models (different seeds), their probabilities averaged, and a
+#   *snapshot* ensemble that also averages each member's second-to-last epoch (free: the test
+#   probabilities of every epoch are kept).
 #
 # The number of epochs is fixed in the configuration and every figure is the one after the
 # last epoch: nothing is chosen by looking at the test set.
@@ -362,7 +364,11 @@ rows.append({"model": f"snapshot ensemble (last {best_extra['snapshots_per_membe
              "wall time": format_duration(total_time), "where": rows[0]["where"],
              "command": "lstm-course run imdb-best"})
 display(Markdown(markdown_table(rows, percent=("test accuracy",))))
-print(f"target: {100 * best_extra['target']:.1f} %; reached: {best_extra['reached_target']}")
+best_single = max(best_extra["members"].values())
+print(f"target {100 * best_extra['target']:.1f} %: best member {100 * best_single:.2f} %, "
+      f"ensemble {100 * best_extra['ensemble_accuracy']:.2f} %, snapshot ensemble "
+      f"{100 * best_extra['snapshot_ensemble_accuracy']:.2f} % -> "
+      f"{'reached' if best_extra['reached_target'] else 'NOT reached'}")
 
 # %% [markdown]
 # Test accuracy after every epoch, of each member and of their average:
@@ -385,6 +391,16 @@ ax.legend(fontsize="small")
 plt.show()
 
 # %% [markdown]
+# In the committed laptop run **the 90 % target is not reached**. The curves show why the
+# ensemble did not help as hoped: with a constant Adam learning rate the third epoch is noisy,
+# and one member lost accuracy in it (its test loss rose: it began to overfit) while the other
+# gained; averaging a strong and a weaker member lands between them. Averaging each member's
+# last two epochs (the snapshot ensemble) smooths part of that noise. The next steps, in order
+# of cost: decay the learning rate over the epochs (so that the last epoch settles instead of
+# jumping), a third member, and pre-training an LSTM language model on the 50,000 unlabelled
+# reviews before fine-tuning it as the classifier (ULMFiT, Howard & Ruder 2018), which is the
+# route the literature takes past 90 % with recurrent models.
+#
 # Is a long review harder? Accuracy of the ensemble by review length (tokens before the cut):
 
 # %%
@@ -441,10 +457,10 @@ if profile != "smoke":
 #   length together so that little padding is computed at all.
 # - **Padding must be masked**: a model that pools over padded steps gives a review a score that
 #   depends on its batch; pass the lengths (or pack the batch for cuDNN).
-# - The seeds' LSTM(32) configuration, trained on all 25,000 reviews instead of 1,000-5,000,
-#   gains most of the gap to its TensorFlow rows from data alone.
-# - At equal size an LSTM beats a vanilla RNN, even when average pooling gives the RNN short
-#   gradient paths.
-# - Our best model, a bidirectional LSTM with max-pooling over long inputs, ensembled, reaches
-#   the table above in minutes on a CPU; its mistakes are mostly reviews a human would
-#   also have to read twice.
+# - The seeds' LSTM(32) configuration was rerun twice: in NumPy on their own 1,000 reviews, and
+#   in PyTorch on all 25,000; the table puts both beside the seeds' rows.
+# - Vanilla RNN and LSTM of the same size, trained the same way, compared epoch by epoch.
+# - Our best model, a bidirectional LSTM with max-pooling over long inputs, beats the seeds'
+#   table; one of its two members passes Maas et al.'s 88.89 %, the other does not, and their
+#   ensemble stays short of the 90 % target in the laptop profile. Its most confident mistakes
+#   show what is left to learn.
