@@ -79,6 +79,8 @@ WORKLOADS = {
     "ptb-medium": Workload("lm", 20, 35, 650, 650, layers=2, vocab=10_000),
     "sst5": Workload("classify", 64, 19, 50, 168, vocab=16_000, classes=5),
 }
+# Environment variables that change speed; the results file records them.
+ENV_PREFIXES = ("LSTM_COURSE_", "MALLOC_", "OMP_", "OPENBLAS_", "MKL_", "TORCHINDUCTOR_")
 IMPLS = ("numpy-f32", "numpy-f64", "scratch", "nn.LSTM", "course")
 EXTRA_IMPLS = ("nn.LSTM-f64", "compile", "compile-scratch")
 
@@ -249,13 +251,14 @@ def markdown_table(record) -> str:
              f"{record['started']}; load average "
              f"(1 min) {record.get('load_average_at_start', ['?'])[0]} at the start, "
              f"{record.get('load_average_at_end', ['?'])[0]} at the end.", "",
-             "| workload | implementation | throughput | unit | × nn.LSTM | GFLOP/s | % of peak |",
-             "|---|---|---:|---|---:|---:|---:|"]
+             "| workload | implementation | throughput | unit | × nn.LSTM | GFLOP/s | % of peak "
+             "| first step (s) |", "|---|---|---:|---|---:|---:|---:|---:|"]
     for name, wl in record["workloads"].items():
         for impl, r in wl["results"].items():
             ratio = "" if r["ratio_to_nn_lstm"] is None else f"{r['ratio_to_nn_lstm']:.2f}"
             lines.append(f"| {name} | {impl} | {r['throughput']:,.0f} | {wl['unit']} | {ratio} | "
-                         f"{r['gflops']:.0f} | {100 * r['fraction_of_peak']:.0f} % |")
+                         f"{r['gflops']:.0f} | {100 * r['fraction_of_peak']:.0f} % | "
+                         f"{r.get('first_step_wall_s', float('nan')):.1f} |")
     return "\n".join(lines) + "\n"
 
 
@@ -273,7 +276,7 @@ def run_bench(workloads, impls, device, repeats=5, target_s=0.5, progress=True,
               "started": started.isoformat(timespec="seconds"), "repeats": repeats,
               "clock": clock_name, "command": " ".join(["lstm-course", *sys.argv[1:]]),
               "fast_float_settings": course_lib.FAST_FLOAT_SETTINGS,
-              "malloc_env": {k: v for k, v in os.environ.items() if k.startswith("MALLOC_")},
+              "environment": {k: v for k, v in os.environ.items() if k.startswith(ENV_PREFIXES)},
               "load_average_at_start": os.getloadavg(),
               "peak_gflops_measured": peak, "peak_gflops": max(peak.values()), "workloads": {}}
     bar = tqdm(total=len(workloads) * len(impls) * repeats, unit="timing", disable=not progress)

@@ -24,4 +24,4 @@ def test_flops_and_table():
               "workloads": {"mnist": {"unit": "seq/s", "results": {"nn.LSTM": {
                   "throughput": 1234.5, "ratio_to_nn_lstm": 1.0, "gflops": 50.0,
                   "fraction_of_peak": 0.5}}}}}
-    assert "| mnist | nn.LSTM | 1,234 | seq/s | 1.00 | 50 | 50 % |" in markdown_table(record)
+    assert "| mnist | nn.LSTM | 1,234 | seq/s | 1.00 | 50 | 50 % | nan |" in markdown_table(record)
