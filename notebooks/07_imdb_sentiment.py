@@ -184,6 +184,23 @@ print(f"{100 * extra['padded_fraction_of_steps']:.0f} % of the steps of a batch 
 display(Markdown(markdown_table(rows, percent=("test accuracy",))))
 
 # %% [markdown]
+# The accuracy hit we set out to show **did not appear** in this setting: in the committed
+# laptop run the three figures lie within a few tenths of a point of each other, and the
+# masked model even scores a little higher when the padding is pooled. The reason is the
+# LSTM itself: fed zero vectors after a review's end, its cell state barely changes, so the
+# padded steps repeat (roughly) the state after the last word, and an average that includes
+# them simply weighs the end of the review more. What padding without a mask does cost here:
+#
+# - **correctness**: a review's score depends on which reviews share its batch (the cell
+#   above), so the same model gives different answers in different batches;
+# - **compute**: the padded run read every review to 400 steps, most of them padding (the
+#   fraction printed above), and each epoch took longer than the masked, length-bucketed one
+#   (the time per epoch is in the table at the end of the notebook);
+# - and other models are less forgiving (not measured here): one that reads the *last* state
+#   of a right-padded batch, or a bidirectional layer whose backward direction starts in the
+#   padding, reads what the padding left of the review; seed 002 met padding trouble in
+#   cuDNN's fast path, which ignores a framework's mask.
+#
 # Per epoch, the two trainings side by side (test accuracy after every epoch):
 
 # %%
@@ -447,7 +464,8 @@ for name, record in records.items():
 assert all(0.0 <= row["test accuracy"] <= 1.0 for row in rows)
 if profile != "smoke":
     assert final(seed, "tuned") > SEED_ROWS["seed NumPy, fine-tuned GloVe (1k reviews)"]
-    assert final(padding, "masked") > extra["masked_model_evaluated_unmasked"]
+    masked_time = np.mean(padding["history"]["masked"]["time_s"])
+    assert np.mean(padding["history"]["padded"]["time_s"]) > masked_time  # padding costs compute
 
 # %% [markdown]
 # ## Recap
@@ -456,7 +474,9 @@ if profile != "smoke":
 #   histogram), right-pad each batch to its longest review, and batch reviews of similar
 #   length together so that little padding is computed at all.
 # - **Padding must be masked**: a model that pools over padded steps gives a review a score that
-#   depends on its batch; pass the lengths (or pack the batch for cuDNN).
+#   depends on its batch, and computes on padding; pass the lengths (or pack the batch for
+#   cuDNN). With right padding and average pooling the accuracy cost was negligible here;
+#   last-state pooling or a backward direction starting in the padding can be less forgiving.
 # - The seeds' LSTM(32) configuration was rerun twice: in NumPy on their own 1,000 reviews, and
 #   in PyTorch on all 25,000; the table puts both beside the seeds' rows.
 # - Vanilla RNN and LSTM of the same size, trained the same way, compared epoch by epoch.
