@@ -245,12 +245,15 @@ def time_workload(w: Workload, impls, device, repeats, target_s, progress=None,
 
 def markdown_table(record) -> str:
     lines = [f"# lstm-course bench on {record['device']['name']} ({record['device']['type']}, "
-             f"{record['device']['torch_threads']} threads)", "",
+             f"{record['device']['torch_threads']} torch thread(s))", "",
              f"float32 matmul peak: {record['peak_gflops']:.0f} GFLOP/s; medians of "
              f"{record['repeats']} interleaved repetitions, {record.get('clock', 'wall')} clock; "
              f"{record['started']}; load average "
              f"(1 min) {record.get('load_average_at_start', ['?'])[0]} at the start, "
              f"{record.get('load_average_at_end', ['?'])[0]} at the end.", "",
+             f"Command: `{record.get('command', 'lstm-course bench')}`; environment: "
+             + (", ".join(f"`{k}={v}`" for k, v in record.get("environment", {}).items()) or "-")
+             + ".", "",
              "| workload | implementation | throughput | unit | × nn.LSTM | GFLOP/s | % of peak "
              "| first step (s) |", "|---|---|---:|---|---:|---:|---:|---:|"]
     for name, wl in record["workloads"].items():
