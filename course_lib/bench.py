@@ -249,8 +249,8 @@ def markdown_table(record) -> str:
              f"float32 matmul peak: {record['peak_gflops']:.0f} GFLOP/s; medians of "
              f"{record['repeats']} interleaved repetitions, {record.get('clock', 'wall')} clock; "
              f"{record['started']}; load average "
-             f"(1 min) {record.get('load_average_at_start', ['?'])[0]} at the start, "
-             f"{record.get('load_average_at_end', ['?'])[0]} at the end.", "",
+             f"(1 min) {record.get('load_average_at_start', [float('nan')])[0]:.1f} at the start, "
+             f"{record.get('load_average_at_end', [float('nan')])[0]:.1f} at the end.", "",
              f"Command: `{record.get('command', 'lstm-course bench')}`; environment: "
              + (", ".join(f"`{k}={v}`" for k, v in record.get("environment", {}).items()) or "-")
              + ".", "",
