@@ -193,7 +193,7 @@ fig = plot_rnn_vs_lstm(rows)
 best = {m: max(r["test_accuracy"] for r in select(rows, model=m)) for m in ("lstm", "rnn")}
 print(f"best test accuracy over the grid: LSTM {100 * best['lstm']:.1f} %, "
       f"RNN {100 * best['rnn']:.1f} %")
-if profile != "smoke":
+if study is not demo_summary:  # the recorded laptop study, not the miniature grid
     assert best["lstm"] > best["rnn"]
     assert study["done"] == study["points"]
 
