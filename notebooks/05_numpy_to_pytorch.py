@@ -133,23 +133,36 @@ for name, (a, b_) in comparisons.items():
 # - `nn.LSTM`: PyTorch's LSTM (a fused C++ loop on the CPU, cuDNN on a GPU);
 # - `course`: the course's `SequenceClassifier`, which runs on `nn.LSTM`.
 #
-# The machine may be busy with other work, so `time_workload` runs the implementations in
-# interleaved rounds and keeps the median. `lstm-course bench` runs the same measurement on
-# five workloads and writes `results/bench-<device>.json`.
+# The machine may be busy with other work. Two precautions make the comparison fair:
+# `time_workload` runs the implementations in interleaved rounds and keeps the median, and we
+# time the **CPU time of one thread** (torch and NumPy's BLAS both set to one thread) rather
+# than the wall clock. On a machine shared with other jobs, two threads per process spend most
+# of their time waiting for each other; one thread's CPU time hardly notices the neighbours.
+# (On your own idle machine, `clock=time.perf_counter` with all threads gives the wall time.)
+# `lstm-course bench` runs the same measurement on five workloads and writes
+# `results/bench-<device>.json`.
 
 # %%
-from course_lib.bench import WORKLOADS, Workload, time_workload
+import time
+
+from course_lib.bench import WORKLOADS, Workload, set_blas_threads, time_workload
+
+threads_before = torch.get_num_threads()
+torch.set_num_threads(1)
+set_blas_threads(1)
+clock = time.process_time  # CPU time of this process: one thread, so one core's work
 
 workload = pick(smoke=Workload("classify", 16, 28, 28, 32, classes=10), laptop=WORKLOADS["mnist"])
 implementations = ["numpy-f32", "numpy-f64", "scratch", "nn.LSTM", "course"]
-timed = time_workload(workload, implementations, torch.device("cpu"),
+timed = time_workload(workload, implementations, torch.device("cpu"), clock=clock,
                       repeats=pick(smoke=1, laptop=5), target_s=pick(smoke=0.02, laptop=0.5))
 speed = {impl: workload.N / r["median_s"] for impl, r in timed.items()}  # sequences per second
 for impl, rate in speed.items():
-    print(f"{impl:10s} {rate:8,.0f} sequences/s   {rate / speed['nn.LSTM']:.2f} x nn.LSTM")
+    print(f"{impl:10s} {rate:8,.0f} sequences/s on one core   {rate / speed['nn.LSTM']:.2f} x nn.LSTM")
 
 # %% [markdown]
-# On the GPU, when this machine has one, the same step with `nn.LSTM` runs on cuDNN:
+# On the GPU, when this machine has one, the same step with `nn.LSTM` runs on cuDNN (timed on
+# the wall clock: the work happens on the GPU, not in this process's CPU time):
 
 # %%
 if torch.cuda.is_available():
@@ -165,16 +178,17 @@ else:
 fig, ax = plt.subplots(figsize=(7, 3.5))
 ax.barh(list(speed), list(speed.values()), color=[f"C{i}" for i in range(len(speed))])
 ax.set_title(f"Training throughput, batch {workload.N} x {workload.T} steps, hidden {workload.H}")
-ax.set_xlabel("sequences per second (forward + backward + update)")
+ax.set_xlabel("sequences per second (forward + backward + update; CPU: one core)")
 ax.invert_yaxis()
 plt.show()
 
 # %% [markdown]
 # The hand-written torch LSTM is correct but pays for its Python loop: every step launches a
 # dozen small operations, and autograd records each one. `nn.LSTM` runs the same loop in C++
-# (or cuDNN). That is why the course's models use `nn.LSTM` and keep ours for teaching.
-# `torch.compile` can fuse a Python loop, but on these CPUs it took many seconds to compile per
-# model and was not faster than `nn.LSTM`; `lstm-course bench --compile` measures it.
+# (oneDNN on a CPU, cuDNN on a GPU). That is why the course's models use `nn.LSTM` and keep
+# ours for teaching. `torch.compile` can fuse a Python loop, at a price: it unrolls all T steps
+# and compiles the result. `lstm-course bench --compile` measures it; the course's recorded run
+# (`results/bench-cpu-compile.md`) shows the compile time of the first step and the speed after.
 
 # %%
 if active_profile() != "smoke":
@@ -184,13 +198,14 @@ if active_profile() != "smoke":
 # ### The trap of subnormal floats
 #
 # float32 should be faster than float64: half the bytes, twice the numbers per vector
-# instruction. Yet on long sequences (the IMDB shape: 200 steps) float32 training can be
-# several times *slower*. Gradients shrink step after step as they flow back in time, and
-# tiny values below ~1e-38 become *subnormal* floats, which x86 CPUs process 10-100x slower.
-# `import course_lib` sets flush-to-zero (they become 0.0, changing results by < 1e-38) and
-# keeps freed memory from being returned to the system; `LSTM_COURSE_FAST_FLOATS=0` turns
-# both off. Both settings act at process start, so we compare two fresh processes running
-# `lstm-course bench` on the IMDB shape (laptop profile only: it takes a minute).
+# instruction. But on long sequences (the IMDB shape: 200 steps) gradients shrink step after
+# step as they flow back in time, and values below ~1e-38 become *subnormal* floats, which x86
+# CPUs process 10-100x slower. How much that costs depends on the CPU, the library and how fast
+# the gradients vanish (notebook 03 measures the NumPy side). `import course_lib` sets
+# flush-to-zero (subnormals become 0.0, changing results by < 1e-38) and keeps freed memory
+# from being returned to the system; `LSTM_COURSE_FAST_FLOATS=0` turns both off. Both act at
+# process start, so we compare two fresh processes running `lstm-course bench` on the IMDB shape
+# (laptop profile only: it takes a minute).
 
 # %%
 def bench_in_fresh_process(fast_floats, impls, workload="imdb"):
@@ -198,6 +213,7 @@ def bench_in_fresh_process(fast_floats, impls, workload="imdb"):
     with tempfile.TemporaryDirectory() as out:
         env = {**os.environ, "LSTM_COURSE_FAST_FLOATS": "1" if fast_floats else "0"}
         subprocess.run([sys.executable, "-m", "course_lib.cli", "bench", "--quick", "--no-progress",
+                        "--threads", "1", "--clock", "cpu",
                         "--workloads", workload, "--impls", ",".join(impls), "--output-dir", out],
                        env=env, check=True, capture_output=True)
         record = json.loads(next(Path(out).glob("bench-*.json")).read_text())
@@ -210,9 +226,15 @@ if active_profile() != "smoke":
             for setting in ("default floats", "flush to zero")}
     for setting, results in trap.items():
         row = "  ".join(f"{impl} {WORKLOADS['imdb'].N / r['median_s']:6,.0f}" for impl, r in results.items())
-        print(f"{setting:15s} sequences/s: {row}")
+        print(f"{setting:15s} sequences/s on one core: {row}")
 
 # %% [markdown]
+# Read the two rows column by column: where flush-to-zero raises a figure, subnormal floats were
+# slowing that implementation down; where it changes nothing, this workload's gradients did not
+# linger in the subnormal range. The float64 columns show what float32 is competing with.
+# `results/bench-cpu-default-floats.md` and `results/bench-cpu-fast-floats.md` hold the
+# course's recorded run of the same comparison.
+#
 # ## 5. Batch size: speed against learning per epoch
 #
 # A bigger batch keeps the matrix products bigger and the CPU (or GPU) busier, so more
@@ -225,23 +247,24 @@ batch_sizes = pick(smoke=[8, 64], laptop=[8, 16, 32, 64, 128, 256, 512])
 throughput = {}
 for size in batch_sizes:
     w = Workload("classify", size, workload.T, workload.D, workload.H, classes=10)
-    r = time_workload(w, ["nn.LSTM"], torch.device("cpu"), repeats=pick(smoke=1, laptop=3),
+    r = time_workload(w, ["nn.LSTM"], torch.device("cpu"), clock=clock, repeats=pick(smoke=1, laptop=3),
                       target_s=pick(smoke=0.02, laptop=0.3))
     throughput[size] = size / r["nn.LSTM"]["median_s"]
-    print(f"batch {size:4d}: {throughput[size]:8,.0f} sequences/s")
+    print(f"batch {size:4d}: {throughput[size]:8,.0f} sequences/s on one core")
 
 fig, ax = plt.subplots(figsize=(6, 3.5))
 ax.plot(list(throughput), list(throughput.values()), marker="o")
 ax.set_xscale("log", base=2)
 ax.set_title("nn.LSTM training throughput against batch size (CPU)")
 ax.set_xlabel("batch size (sequences)")
-ax.set_ylabel("sequences per second")
+ax.set_ylabel("sequences per second (one core)")
 plt.show()
 assert throughput[batch_sizes[-1]] > throughput[batch_sizes[0]]
 
 # %% [markdown]
 # Now learning: the same model trained on MNIST rows for a few epochs with three batch sizes,
 # evaluated after every epoch by the course's `Trainer` (Adam, the same learning rate for all).
+# Still on one thread, so that the training times compare fairly on a busy machine.
 
 # %%
 from course_lib.data import load_mnist
@@ -272,13 +295,17 @@ left.set_title("Validation accuracy per epoch")
 left.set_xlabel("epoch")
 left.set_ylabel("validation accuracy (%)")
 right.set_title("Validation accuracy against training time")
-right.set_xlabel("wall time (s)")
+right.set_xlabel("training time (s, wall clock, one thread)")
 for ax in (left, right):
     ax.grid(alpha=0.3)
     ax.legend()
 plt.show()
 first_epoch = {size: h["val_accuracy"][0] for size, h in runs.items()}
 print("validation accuracy after one epoch:", {s: f"{100 * a:.1f} %" for s, a in first_epoch.items()})
+
+# %%
+torch.set_num_threads(threads_before)  # back to every core for what follows
+set_blas_threads(threads_before)
 
 # %% [markdown]
 # Per epoch, the smallest batch is ahead: it made many more updates. Per second, the picture
