@@ -56,6 +56,7 @@ class ImdbConfig:
     optimizer: str = "sgd"
     lr: float = 1.0
     decay: float = 0.2  # lr / (1 + decay * epoch); 0 keeps it constant
+    halve_after: int = 0  # > 0: instead, this many epochs at lr, then halve it every epoch
     weight_decay: float = 0.0
     clip_norm: float = 5.0
     batch_size: int = 32
@@ -99,8 +100,12 @@ def make_model(config: ImdbConfig, embedding, *, freeze=False, rnn_type=None, se
 
 
 def train_config(config: ImdbConfig, seed=None) -> TrainConfig:
+    if config.halve_after:
+        schedule = "halve"
+    else:
+        schedule = "inverse" if config.decay else "constant"
     return TrainConfig(epochs=config.epochs, optimizer=config.optimizer, lr=config.lr,
-                       schedule="inverse" if config.decay else "constant", decay=config.decay,
+                       schedule=schedule, decay=config.decay, halve_after=config.halve_after,
                        weight_decay=config.weight_decay, clip_norm=config.clip_norm,
                        eval_test=True, seed=config.seed if seed is None else seed)
 
