@@ -101,14 +101,16 @@ def load_split(split, labels, phrases=False, limit=None):
     return [clean(t) for t, _ in examples], np.array([y for _, y in examples], dtype=np.int64)
 
 
-def build_vocab(train_texts, other_texts, glove_words):
+def build_vocab(train_texts, other_texts, glove_words, extra_counts=None):
     """Words of the training split (by frequency), then the dev/test words GloVe knows: their
-    vectors come for free and no label is used."""
+    vectors come for free and no label is used. ``extra_counts`` ({word: count}) adds the words
+    of another training corpus (IMDB, in :mod:`.sst_transfer`)."""
     from collections import Counter
 
     from course_lib.data import Vocab
 
     counts, known = Counter(w for t in train_texts for w in t), set(glove_words)
+    counts.update(extra_counts or {})
     for texts in other_texts:
         counts.update({w: 0 for t in texts for w in t if w in known and w not in counts})
     return Vocab(counts, min_freq=0)
@@ -162,8 +164,13 @@ def predict(model, data, batch_size=500):
     return torch.cat(probs).numpy(), weights
 
 
-def run_row(name: str, recipe: Recipe, config: SSTConfig, ctx, data, glove) -> dict:
-    """Train ``recipe`` with ``config.seeds`` seeds; summary of the test accuracy at best dev."""
+def run_row(name: str, recipe: Recipe, config: SSTConfig, ctx, data, glove,
+            start_from=None) -> dict:
+    """Train ``recipe`` with ``config.seeds`` seeds; summary of the test accuracy at best dev.
+
+    ``start_from``: None, or a function seed -> state dict loaded into each seed's model before
+    training (a pre-trained encoder, :mod:`.sst_transfer`); parameters it lacks keep their
+    fresh values."""
     train, dev, test, vocab = data
     pretrained = None
     if recipe.embedding == "glove":
@@ -181,6 +188,8 @@ def run_row(name: str, recipe: Recipe, config: SSTConfig, ctx, data, glove) -> d
         seed = config.seed + k
         torch.manual_seed(seed)
         model = build_model(recipe, len(vocab), pretrained, config)
+        if start_from is not None:
+            model.load_state_dict(start_from(seed), strict=False)
         train_config = TrainConfig(epochs=epochs, lr=config.lr, weight_decay=config.weight_decay,
                                    clip_norm=5.0, monitor="val_accuracy", eval_test=True, seed=seed,
                                    **schedule)
