@@ -51,3 +51,17 @@ def test_other_failures_are_explained(capsys):
                       (in_place, "changed in place"), (mean_instead, "differ from the reference")]:
         assert not check_attention_pooling(fn)
         assert words in capsys.readouterr().out, words
+
+
+def test_an_exception_on_the_second_batch_says_so(capsys):
+    calls = []
+
+    def fails_second_time(*args):
+        calls.append(1)
+        if len(calls) > 1:
+            raise IndexError("index 6 is out of bounds")
+        return reference_attention_pooling(*args)
+
+    assert not check_attention_pooling(fails_second_time)
+    out = capsys.readouterr().out
+    assert "calling it raised IndexError" in out and "on a second batch" in out

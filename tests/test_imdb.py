@@ -46,6 +46,7 @@ def vocab_one_text(texts, min_freq):
     (lambda t, m: vocab(t, m, order="alpha"), "sort words by decreasing count"),
     (vocab_one_text, "count across all the texts"),
     (lambda t, m: {w: i for i, w in enumerate(vocab(t, m))}, "return the list itos"),
+    (lambda t, m: None, "return the list itos (id -> token), got NoneType"),
 ])
 def test_check_build_vocab(capsys, fn, hint):
     assert check_build_vocab(fn) is (hint is None)

@@ -5,6 +5,9 @@ the catalogue in course_lib.numpy_core.mistakes): each test asserts that the che
 prints the right hint, and that the correct implementations pass.
 """
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -24,6 +27,31 @@ def hint(name, mistakes):
 def run(check, fn, capsys):
     passed = check(fn)
     return passed, capsys.readouterr().out
+
+
+# ---------------------------------------------------------------- Report, shared by every checker
+def test_report_call_returns_the_value_or_reports_the_exception(capsys):
+    report = checks.Report("demo")
+    assert report.call(lambda a, *, b: a + b, 1, b=2) == (True, 3)
+    assert report.error is None and not report.problems
+
+    def todo():
+        raise NotImplementedError()
+
+    assert report.call(todo) == (False, None)
+    assert isinstance(report.error, NotImplementedError)
+    assert report.call(np.zeros, "three") == (False, None)
+    assert isinstance(report.error, TypeError)
+    assert not report.done("")
+    out = capsys.readouterr().out
+    assert out.startswith("demo: FAIL") and checks.NOT_IMPLEMENTED in out
+    assert "calling it raised TypeError" in out
+
+
+def test_the_checkers_do_not_import_torch():
+    code = ("import sys, course_lib.numpy_core.checks; "
+            "assert 'torch' not in sys.modules, 'torch imported'")
+    subprocess.run([sys.executable, "-c", code], check=True)
 
 
 # ---------------------------------------------------------------- lstm_step_forward
@@ -483,7 +511,7 @@ def test_every_hint_has_a_broken_implementation_here():
 def test_correct_variants_equal_the_library():
     from course_lib.numpy_core import lstm_backward, lstm_forward, lstm_step_forward
 
-    x, h0, c0, Wx, Wh, b = checks._inputs(seed=9, T_steps=4)
+    x, h0, c0, Wx, Wh, b = checks.lstm_inputs(seed=9, T_steps=4)
     step = catalogue.lstm_step_variant(x[:, 0], h0, c0, Wx, Wh, b)
     next_h, next_c, _ = lstm_step_forward(x[:, 0], h0, c0, Wx, Wh, b)
     assert np.allclose(step["next_h"], next_h) and np.allclose(step["next_c"], next_c)

@@ -39,6 +39,9 @@ def test_correct_cell_passes_and_mistakes_are_named(capsys):
 
     assert "not implemented" in run(check_torch_lstm_step, not_done, capsys)[1]
 
+    ok, out = run(check_torch_lstm_step, lambda *args: None, capsys)  # a forgotten return
+    assert not ok and "should return 2 tensors (next_h, next_c), got NoneType" in out
+
 
 def test_train_step_checker(capsys):
     assert run(check_train_step, reference_train_step, capsys)[0]

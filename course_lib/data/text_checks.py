@@ -17,7 +17,7 @@ import numpy as np
 
 from course_lib.data.batches import pad_batch
 from course_lib.data.text import PAD, UNK, Vocab
-from course_lib.numpy_core.checks import _Report
+from course_lib.numpy_core.checks import Report
 
 # Counts chosen so that each mistake shows: a tie ("bad"/"film": 3 each), a word seen once
 # ("meh"), a word more frequent than the specials' positions would suggest.
@@ -40,27 +40,19 @@ def reference_vocab(texts, min_freq):
     return Vocab.build(texts, min_freq=min_freq).itos
 
 
-def _not_implemented_or_error(report, call):
-    try:
-        return call(), True
-    except NotImplementedError:
-        report.problem("not implemented yet: replace `raise NotImplementedError()` with your "
-                       "code, run its cell, then this one")
-    except Exception as error:  # the student's bug: show it, keep the notebook going
-        report.problem(f"calling it raised {type(error).__name__}: {error}")
-    return None, False
-
-
 def check_build_vocab(fn):
     """Check ``fn(texts, min_freq) -> itos``, the list of tokens in id order."""
-    report = _Report("build_vocab")
+    report = Report("build_vocab")
     expected = reference_vocab(TEXTS, MIN_FREQ)
-    got, ok = _not_implemented_or_error(report, lambda: fn([list(t) for t in TEXTS], MIN_FREQ))
+    ok, got = report.call(fn, [list(t) for t in TEXTS], MIN_FREQ)
     if not ok:
         return report.done("")
     if isinstance(got, dict):
         report.problem("it returned a dict", "return the list itos (id -> token); the dict "
                        "stoi = {token: id for id, token in enumerate(itos)} follows from it")
+        return report.done("")
+    if not hasattr(got, "__iter__"):
+        report.problem(f"it should return the list itos (id -> token), got {type(got).__name__}")
         return report.done("")
     got = list(got)
     counts = Counter(token for text in TEXTS for token in text)
@@ -94,12 +86,12 @@ def check_build_vocab(fn):
 
 def check_encode(fn):
     """Check ``fn(tokens, stoi, unk_id) -> int64 array of ids``."""
-    report = _Report("encode")
+    report = Report("encode")
     itos = reference_vocab(TEXTS, MIN_FREQ)
     stoi = {token: i for i, token in enumerate(itos)}
     tokens = ["a", "good", "plot", "twist", ",", "meh"]  # "twist" unseen, "meh" too rare
     expected = np.array([stoi.get(t, 1) for t in tokens], dtype=np.int64)
-    got, ok = _not_implemented_or_error(report, lambda: fn(list(tokens), dict(stoi), 1))
+    ok, got = report.call(fn, list(tokens), dict(stoi), 1)
     if not ok:
         return report.done("")
     got = np.asarray(got)
@@ -120,7 +112,7 @@ def _pad_case(report, fn, sequences, max_len):
     """One call of the student's pad_batch, compared with the reference; False to stop."""
     expected = pad_batch(sequences, max_len, pad_id=0)
     before = [s.copy() for s in sequences]
-    got, ok = _not_implemented_or_error(report, lambda: fn(sequences, max_len, 0))
+    ok, got = report.call(fn, sequences, max_len, 0)
     if not ok:
         return False
     if not isinstance(got, tuple) or len(got) != 3:
@@ -184,7 +176,7 @@ def check_pad_batch(fn):
     Two batches: one with sequences longer than max_len (cut), one where all are shorter
     (T must then be the longest length, not max_len).
     """
-    report = _Report("pad_batch")
+    report = Report("pad_batch")
     if _pad_case(report, fn, SEQUENCES, MAX_LEN):
         _pad_case(report, fn, SHORT_SEQUENCES, 10)
     return report.done("right-padded, cut at max_len, T = longest kept length, lengths and "

@@ -11,6 +11,10 @@ It prints ``PASS`` or the most specific diagnosis it can find, and returns True 
 - a hint when the output matches a known classic mistake (see
   :mod:`course_lib.numpy_core.mistakes`: every mistake there is run on the same inputs).
 
+The other checkers (torch, training, text) use the same three public helpers: :class:`Report`
+(call the function, collect problems and hints, print the verdict), :func:`diagnose` (match
+wrong outputs with the catalogue of mistakes) and :func:`lstm_inputs` (the fixed inputs).
+
 Dimension letters: N = 3 sequences, T = 5 steps, D = 6 inputs, H = 4 hidden units (all
 different, so that a shape names its mistake).
 """
@@ -38,11 +42,42 @@ MATCH = 1e-6  # a student's output "is" a known mistake when it agrees this well
 CLIP_TOL = 1e-5  # the reference clipping divides by norm + 1e-6
 
 
-class _Report:
-    """Collects problems and hints for one check, then prints PASS or FAIL."""
+NOT_IMPLEMENTED = ("not implemented yet: replace `raise NotImplementedError()` with your code, "
+                   "run its cell, then this one")
+
+
+class Report:
+    """One check's verdict: problems (each with an optional hint), then PASS or FAIL.
+
+    Every checker in the course follows the same steps::
+
+        report = Report("my_function")
+        ok, out = report.call(fn, x, W)  # your function; an exception becomes a problem
+        if ok and rel_error(out, reference) > TOL:
+            report.problem("out is off ...", hint="what to look at")
+        return report.done("out matches the reference")  # prints; True when nothing was wrong
+    """
 
     def __init__(self, name):
         self.name, self.problems, self.hints = name, [], []
+        self.error = None  # the exception the last call raised (None when it returned)
+
+    def call(self, fn, /, *args, **kwargs):
+        """Run ``fn(*args, **kwargs)``: (True, what it returned), or (False, None) when it raised.
+
+        The exception becomes a problem (and ``self.error``), so that a bug in your function
+        shows as a clear message and the notebook keeps going.
+        """
+        self.error = None
+        try:
+            return True, fn(*args, **kwargs)
+        except NotImplementedError as error:
+            self.error = error
+            self.problem(NOT_IMPLEMENTED)
+        except Exception as error:  # the student's bug: show it, keep the notebook going
+            self.error = error
+            self.problem(f"calling it raised {type(error).__name__}: {error}")
+        return False, None
 
     def problem(self, text, hint=None):
         self.problems.append(text)
@@ -50,6 +85,7 @@ class _Report:
             self.hints.append(hint)
 
     def done(self, passed_detail):
+        """Print PASS (with ``passed_detail``) or FAIL, each problem and each hint; True on PASS."""
         if not self.problems:
             print(f"{self.name}: PASS ({passed_detail})")
             return True
@@ -61,7 +97,7 @@ class _Report:
         return False
 
 
-def _inputs(seed=0, T_steps=None):
+def lstm_inputs(seed=0, T_steps=None):
     """Fixed float64 inputs: (x, prev_h, prev_c, Wx, Wh, b); x is (N, T, D) when T_steps."""
     rng = np.random.default_rng(seed)
     x = rng.standard_normal((N, T_steps, D) if T_steps else (N, D))
@@ -72,17 +108,12 @@ def _inputs(seed=0, T_steps=None):
     return x, prev_h, prev_c, Wx, Wh, b
 
 
-def _call(report, fn, args, kwargs, names):
-    """Call the student's fn; return its outputs as a dict (None after reporting a problem)."""
+def _outputs(report, fn, args, kwargs, names):
+    """Call the student's fn; return its outputs as a dict name -> value (None after reporting
+    an exception or a wrong number of outputs). Inputs changed in place are reported too."""
     before = [a.copy() if isinstance(a, np.ndarray) else None for a in args]
-    try:
-        out = fn(*args, **kwargs)
-    except NotImplementedError:
-        report.problem("not implemented yet: replace `raise NotImplementedError()` with your "
-                       "code, run its cell, then this one")
-        return None
-    except Exception as error:  # the student's bug: show it, keep the notebook going
-        report.problem(f"calling it raised {type(error).__name__}: {error}")
+    ok, out = report.call(fn, *args, **kwargs)
+    if not ok:
         return None
     changed = [k for k, (a, b) in enumerate(zip(args, before))
                if b is not None and not np.array_equal(a, b, equal_nan=True)]
@@ -142,9 +173,14 @@ def _errors(outputs, reference):
     return {k: rel_error(outputs[k], reference[k]) for k in reference}
 
 
-def _diagnose(report, outputs, reference, errors, mistakes, run_variant, numeric=None,
-              tol=TOL):
-    """Report each wrong output and the classic mistakes its value matches."""
+def diagnose(report, outputs, reference, errors, mistakes, run_variant, numeric=None, tol=TOL):
+    """Report each wrong output, and the hint of each classic mistake its value matches.
+
+    outputs, reference, errors: dicts output name -> your value, the correct value, and the
+    relative error between them; mistakes: :class:`~course_lib.numpy_core.mistakes.Mistake`
+    list; run_variant(options) -> the outputs of the mistaken computation (same names);
+    numeric: numerical gradients, quoted next to each wrong gradient when given.
+    """
     wrong = [k for k, e in errors.items() if e > tol]
     for k in wrong:
         extra = f", {rel_error(outputs[k], numeric[k]):.1e} against numerical gradients" \
@@ -178,9 +214,9 @@ STEP_SHAPES = {"next_h": ((N, H), "(N, H)"), "next_c": ((N, H), "(N, H)")}
 
 def check_lstm_step_forward(fn):
     """Check ``fn(x, prev_h, prev_c, Wx, Wh, b) -> (next_h, next_c, cache)``."""
-    report = _Report("lstm_step_forward")
-    inputs = _inputs()
-    outputs = _call(report, fn, inputs, {}, ["next_h", "next_c", "cache"])
+    report = Report("lstm_step_forward")
+    inputs = lstm_inputs()
+    outputs = _outputs(report, fn, inputs, {}, ["next_h", "next_c", "cache"])
     if outputs is None or not _check_arrays(report, outputs, STEP_SHAPES, np.float64):
         return report.done("")
     next_h, next_c, _ = lstm_step_forward(*inputs)
@@ -194,31 +230,31 @@ def check_lstm_step_forward(fn):
             if options.get("swap"):
                 return {"next_h": next_c, "next_c": next_h}
             return m.step_forward_outputs(inputs, **options)
-        _diagnose(report, outputs, reference, errors, swapped + m.STEP_FORWARD_MISTAKES, run)
+        diagnose(report, outputs, reference, errors, swapped + m.STEP_FORWARD_MISTAKES, run)
         return report.done("")
-    _float32_dtypes(report, lambda dt: _call(report, fn, [a.astype(dt) for a in inputs], {},
-                                             ["next_h", "next_c", "cache"]), STEP_SHAPES)
+    _float32_dtypes(report, lambda dt: _outputs(report, fn, [a.astype(dt) for a in inputs], {},
+                                                ["next_h", "next_c", "cache"]), STEP_SHAPES)
     return report.done(f"next_h and next_c match the reference, relative error "
                        f"{max(errors.values()):.1e}; float32 stays float32")
 
 
 def check_lstm_forward(fn):
     """Check ``fn(x, h0, Wx, Wh, b, c0=None) -> (h, cache)``."""
-    report = _Report("lstm_forward")
-    x, h0, c0, Wx, Wh, b = _inputs(seed=1, T_steps=T)
+    report = Report("lstm_forward")
+    x, h0, c0, Wx, Wh, b = lstm_inputs(seed=1, T_steps=T)
     shapes = {"h": ((N, T, H), "(N, T, H)")}
-    outputs = _call(report, fn, (x, h0, Wx, Wh, b), {}, ["h", "cache"])
+    outputs = _outputs(report, fn, (x, h0, Wx, Wh, b), {}, ["h", "cache"])
     if outputs is None or not _check_arrays(report, outputs, shapes, np.float64):
         return report.done("")
     reference = {"h": lstm_forward(x, h0, Wx, Wh, b)[0]}
     errors = _errors(outputs, reference)
     if errors["h"] > TOL:
         mistakes = m.SEQUENCE_FORWARD_MISTAKES + m.STEP_FORWARD_MISTAKES
-        _diagnose(report, outputs, reference, errors, mistakes,
-                  lambda options: {"h": m.lstm_forward_variant(x, h0, Wx, Wh, b, **options)})
+        diagnose(report, outputs, reference, errors, mistakes,
+                 lambda options: {"h": m.lstm_forward_variant(x, h0, Wx, Wh, b, **options)})
         return report.done("")
     # with a given initial cell state
-    with_c0 = _call(report, fn, (x, h0, Wx, Wh, b), {"c0": c0}, ["h", "cache"])
+    with_c0 = _outputs(report, fn, (x, h0, Wx, Wh, b), {"c0": c0}, ["h", "cache"])
     if with_c0 is not None and _check_arrays(report, with_c0, shapes, np.float64):
         error = rel_error(with_c0["h"], lstm_forward(x, h0, Wx, Wh, b, c0=c0)[0])
         if error > TOL:
@@ -226,9 +262,9 @@ def check_lstm_forward(fn):
             report.problem(f"with c0 given, h is off: relative error {error:.1e}",
                            "start the cell state from c0 when it is given (zeros only when "
                            "c0 is None)" if ignored else None)
-    _float32_dtypes(report, lambda dt: _call(report, fn, [a.astype(dt) for a in
-                                                          (x, h0, Wx, Wh, b)], {},
-                                             ["h", "cache"]), shapes)
+    _float32_dtypes(report, lambda dt: _outputs(report, fn, [a.astype(dt) for a in
+                                                             (x, h0, Wx, Wh, b)], {},
+                                                ["h", "cache"]), shapes)
     return report.done(f"h matches the reference, relative error {errors['h']:.1e}, also "
                        "with c0 given; float32 stays float32")
 
@@ -244,8 +280,8 @@ def check_lstm_step_backward(fn, forward=lstm_step_forward):
 
     ``cache`` comes from ``forward`` (the course's ``lstm_step_forward`` unless you pass yours).
     """
-    report = _Report("lstm_step_backward")
-    inputs = _inputs(seed=2)
+    report = Report("lstm_step_backward")
+    inputs = lstm_inputs(seed=2)
     rng = np.random.default_rng(3)
     dnext_h, dnext_c = rng.standard_normal((N, H)), rng.standard_normal((N, H))
     names = ["dx", "dprev_h", "dprev_c", "dWx", "dWh", "db"]
@@ -254,7 +290,7 @@ def check_lstm_step_backward(fn, forward=lstm_step_forward):
                               ((4 * H,), "(4H,)")]))
     reference = dict(zip(names, lstm_step_backward(dnext_h, dnext_c,
                                                    lstm_step_forward(*inputs)[2])))
-    outputs = _call(report, fn, (dnext_h, dnext_c, forward(*inputs)[2]), {}, names)
+    outputs = _outputs(report, fn, (dnext_h, dnext_c, forward(*inputs)[2]), {}, names)
     if outputs is None or not _check_arrays(report, outputs, shapes, np.float64):
         return report.done("")
 
@@ -264,12 +300,12 @@ def check_lstm_step_backward(fn, forward=lstm_step_forward):
     numeric = _numerical(objective, dict(zip(names, inputs)))
     errors = _errors(outputs, reference)
     if max(errors.values()) > TOL:
-        _diagnose(report, outputs, reference, errors, m.STEP_BACKWARD_MISTAKES,
-                  lambda options: m.lstm_step_backward_variant(dnext_h, dnext_c, *inputs,
-                                                               **options), numeric)
+        diagnose(report, outputs, reference, errors, m.STEP_BACKWARD_MISTAKES,
+                 lambda options: m.lstm_step_backward_variant(dnext_h, dnext_c, *inputs,
+                                                              **options), numeric)
         return report.done("")
     inputs32 = [a.astype(np.float32) for a in inputs]
-    _float32_dtypes(report, lambda dt: _call(
+    _float32_dtypes(report, lambda dt: _outputs(
         report, fn, (dnext_h.astype(dt), dnext_c.astype(dt), forward(*inputs32)[2]), {},
         names), shapes)
     worst = max(rel_error(outputs[k], numeric[k]) for k in names)
@@ -282,15 +318,15 @@ def check_lstm_backward(fn, forward=lstm_forward):
 
     ``cache`` comes from ``forward`` (the course's ``lstm_forward`` unless you pass yours).
     """
-    report = _Report("lstm_backward")
-    x, h0, _, Wx, Wh, b = _inputs(seed=4, T_steps=T)
+    report = Report("lstm_backward")
+    x, h0, _, Wx, Wh, b = lstm_inputs(seed=4, T_steps=T)
     dh = np.random.default_rng(5).standard_normal((N, T, H))
     names = ["dx", "dh0", "dWx", "dWh", "db"]
     shapes = dict(zip(names, [((N, T, D), "(N, T, D)"), ((N, H), "(N, H)"),
                               ((D, 4 * H), "(D, 4H)"), ((H, 4 * H), "(H, 4H)"),
                               ((4 * H,), "(4H,)")]))
     reference = dict(zip(names, lstm_backward(dh, lstm_forward(x, h0, Wx, Wh, b)[1])))
-    outputs = _call(report, fn, (dh, forward(x, h0, Wx, Wh, b)[1]), {}, names)
+    outputs = _outputs(report, fn, (dh, forward(x, h0, Wx, Wh, b)[1]), {}, names)
     if outputs is None or not _check_arrays(report, outputs, shapes, np.float64):
         return report.done("")
     numeric = _numerical(lambda: np.sum(forward(x, h0, Wx, Wh, b)[0] * dh),
@@ -298,13 +334,14 @@ def check_lstm_backward(fn, forward=lstm_forward):
     errors = _errors(outputs, reference)
     if max(errors.values()) > TOL:
         mistakes = m.SEQUENCE_BACKWARD_MISTAKES + m.STEP_BACKWARD_MISTAKES
-        _diagnose(report, outputs, reference, errors, mistakes,
-                  lambda options: m.lstm_backward_variant(dh, x, h0, Wx, Wh, b, **options),
-                  numeric)
+        diagnose(report, outputs, reference, errors, mistakes,
+                 lambda options: m.lstm_backward_variant(dh, x, h0, Wx, Wh, b, **options),
+                 numeric)
         return report.done("")
     args32 = [a.astype(np.float32) for a in (x, h0, Wx, Wh, b)]
-    _float32_dtypes(report, lambda dt: _call(report, fn, (dh.astype(dt), forward(*args32)[1]),
-                                             {}, names), shapes)
+    _float32_dtypes(report, lambda dt: _outputs(report, fn, (dh.astype(dt),
+                                                             forward(*args32)[1]), {}, names),
+                    shapes)
     worst = max(rel_error(outputs[k], numeric[k]) for k in names)
     return report.done(f"all five gradients match the reference, relative error "
                        f"{max(errors.values()):.1e}, and numerical gradients, {worst:.1e}")
@@ -316,7 +353,7 @@ def _check_clip_case(report, fn, base, max_norm):
     grads = {k: v.copy() for k, v in base.items()}
     expected = {k: v.copy() for k, v in base.items()}
     norm = clip_grad_norm(expected, max_norm)
-    out = _call(report, fn, (grads, max_norm), {}, ["norm"])
+    out = _outputs(report, fn, (grads, max_norm), {}, ["norm"])
     if out is None:
         return False
     if out["norm"] is None or np.ndim(out["norm"]) != 0:
@@ -345,7 +382,7 @@ def _check_clip_case(report, fn, base, max_norm):
     def run(options):
         clipped, returned = m.clip_variant(list(base.values()), max_norm, **options)
         return {"clipped grads": flat(clipped), "returned norm": np.float64(returned)}
-    _diagnose(report, outputs, reference, errors, m.CLIP_MISTAKES, run, tol=CLIP_TOL)
+    diagnose(report, outputs, reference, errors, m.CLIP_MISTAKES, run, tol=CLIP_TOL)
     return False
 
 
@@ -354,7 +391,7 @@ def check_clip_by_global_norm(fn):
 
     Compared with the course's ``clip_grad_norm`` once above and once below ``max_norm``.
     """
-    report = _Report("clip_by_global_norm")
+    report = Report("clip_by_global_norm")
     rng = np.random.default_rng(6)
     base = {"Wx": rng.standard_normal((D, 4 * H)), "Wh": rng.standard_normal((H, 4 * H)),
             "b": 3.0 * rng.standard_normal(4 * H)}
@@ -367,13 +404,13 @@ def check_clip_by_global_norm(fn):
 
 def check_rnn_gradient_norms(fn):
     """Check ``fn(h, Wh, dh_last) -> norms``: norms[k] = ||dL/dh_(T-1-k)||, shape (T,)."""
-    report = _Report("rnn_gradient_norms")
+    report = Report("rnn_gradient_norms")
     rng = np.random.default_rng(7)
     x, h0 = rng.standard_normal((N, T, D)), rng.standard_normal((N, H))
     Wx, Wh, b = rng.standard_normal((D, H)), 0.8 * rng.standard_normal((H, H)), np.zeros(H)
     h, _ = rnn_forward(x, h0, Wx, Wh, b)
     dh_last = rng.standard_normal((N, H))
-    outputs = _call(report, fn, (h, Wh, dh_last), {}, ["norms"])
+    outputs = _outputs(report, fn, (h, Wh, dh_last), {}, ["norms"])
     if outputs is None:
         return report.done("")
     outputs["norms"] = np.asarray(outputs["norms"], dtype=np.float64)
@@ -382,8 +419,8 @@ def check_rnn_gradient_norms(fn):
     reference = {"norms": m.rnn_gradient_norms_variant(h, Wh, dh_last)}
     errors = _errors(outputs, reference)
     if errors["norms"] > TOL:
-        _diagnose(report, outputs, reference, errors, m.GRADIENT_NORM_MISTAKES,
-                  lambda options: {"norms": m.rnn_gradient_norms_variant(h, Wh, dh_last,
-                                                                         **options)})
+        diagnose(report, outputs, reference, errors, m.GRADIENT_NORM_MISTAKES,
+                 lambda options: {"norms": m.rnn_gradient_norms_variant(h, Wh, dh_last,
+                                                                        **options)})
         return report.done("")
     return report.done(f"norms match the reference, relative error {errors['norms']:.1e}")

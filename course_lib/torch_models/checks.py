@@ -15,7 +15,7 @@ import torch
 from torch import nn
 
 from course_lib.numpy_core import mistakes as m
-from course_lib.numpy_core.checks import _diagnose, _inputs, _Report
+from course_lib.numpy_core.checks import Report, diagnose, lstm_inputs
 from course_lib.numpy_core.gradcheck import rel_error
 from course_lib.torch_models.lstm import lstm_step
 
@@ -23,24 +23,13 @@ N, D, H, T, C = 3, 6, 4, 5, 3
 TOL = 1e-10  # float64 torch agrees with the reference to ~1e-16
 
 
-def _call(report, fn, args):
-    try:
-        return fn(*args)
-    except NotImplementedError:
-        report.problem("not implemented yet: replace `raise NotImplementedError()` with your "
-                       "code, run its cell, then this one")
-    except Exception as error:  # the student's bug: show it, keep the notebook going
-        report.problem(f"calling it raised {type(error).__name__}: {error}")
-    return None
-
-
 def check_torch_lstm_step(fn):
     """Check ``fn(x, prev_h, prev_c, Wx, Wh, b) -> (next_h, next_c)`` on torch tensors."""
-    report = _Report("torch lstm_step")
-    arrays = _inputs()
+    report = Report("torch lstm_step")
+    arrays = lstm_inputs()
     tensors = [torch.tensor(a, requires_grad=True) for a in arrays]
-    out = _call(report, fn, tensors)
-    if out is None:
+    ok, out = report.call(fn, *tensors)
+    if not ok:
         return report.done("")
     if not isinstance(out, (tuple, list)) or len(out) != 2:
         report.problem(f"it should return 2 tensors (next_h, next_c), got {type(out).__name__}"
@@ -62,8 +51,8 @@ def check_torch_lstm_step(fn):
     reference = {k: v.detach().numpy() for k, v in zip(names, lstm_step(*tensors))}
     errors = {k: rel_error(outputs[k], reference[k]) for k in names}
     if max(errors.values()) > TOL:
-        _diagnose(report, outputs, reference, errors, m.STEP_FORWARD_MISTAKES,
-                  lambda options: m.step_forward_outputs(arrays, **options), tol=TOL)
+        diagnose(report, outputs, reference, errors, m.STEP_FORWARD_MISTAKES,
+                 lambda options: m.step_forward_outputs(arrays, **options), tol=TOL)
         return report.done("")
     if not all(v.requires_grad for v in out):
         report.problem("the outputs are cut from the autograd graph",
@@ -77,8 +66,8 @@ def check_torch_lstm_step(fn):
     if worst > TOL:
         report.problem(f"gradients differ from the reference (relative error {worst:.1e})")
     small = [torch.tensor(a, dtype=torch.float32) for a in arrays]
-    out32 = _call(report, fn, small)
-    if out32 is not None and any(v.dtype != torch.float32 for v in out32):
+    ok, out32 = report.call(fn, *small)
+    if ok and any(v.dtype != torch.float32 for v in out32):
         report.problem("float32 inputs gave a different dtype",
                        "avoid creating tensors with a fixed dtype; use the inputs' own")
     return report.done(f"next_h, next_c and their gradients match the reference "
@@ -141,22 +130,17 @@ def _after(fn, options=None, clip_norm=0.05, lr=0.5):
 
 def check_train_step(fn):
     """Check ``fn(model, optimizer, inputs, targets, clip_norm) -> loss as a float``."""
-    report = _Report("train_step")
-    try:
-        outputs, value = _after(fn)
-    except NotImplementedError:
-        report.problem("not implemented yet: replace `raise NotImplementedError()` with your "
-                       "code, run its cell, then this one")
+    report = Report("train_step")
+    ok, after = report.call(_after, fn)  # an exception in fn is reported
+    if not ok:
         return report.done("")
-    except Exception as error:
-        report.problem(f"calling it raised {type(error).__name__}: {error}")
-        return report.done("")
+    outputs, value = after
     reference, ref_value = _after(None)
     error = rel_error(outputs["params"], reference["params"])
     if error > TOL:
         report.problem(f"the parameters after the step are off: relative error {error:.1e}")
-        _diagnose(report, outputs, reference, {"params": error}, TRAIN_STEP_MISTAKES,
-                  lambda options: _after(None, options)[0], tol=TOL)
+        diagnose(report, outputs, reference, {"params": error}, TRAIN_STEP_MISTAKES,
+                 lambda options: _after(None, options)[0], tol=TOL)
     if isinstance(value, torch.Tensor):
         report.problem("it returned a tensor", "return loss.item(): a Python float, so the "
                        "caller does not keep the whole graph alive")

@@ -16,7 +16,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from course_lib.numpy_core.checks import _Report
+from course_lib.numpy_core.checks import Report
 
 # ---------------------------------------------------------------------------- references
 
@@ -77,17 +77,6 @@ def reference_next_token_probs(logits, temperature=1.0, top_k=None):
 # ---------------------------------------------------------------------------- helpers
 
 
-def _call(report, fn, *args):
-    try:
-        return True, fn(*args)
-    except NotImplementedError:
-        report.problem("not implemented yet: replace `raise NotImplementedError()` with your code, "
-                       "run its cell, then this one")
-    except Exception as error:  # the student's bug: show it, keep the notebook going
-        report.problem(f"calling it raised {type(error).__name__}: {error}")
-    return False, None
-
-
 def _close(a, b, tol=1e-6):
     return abs(a - b) <= tol * max(1.0, abs(b))
 
@@ -101,8 +90,8 @@ TOKEN_COUNTS = np.array([10, 2, 30])  # tokens in each batch
 
 def check_perplexity(fn):
     """``fn(log_prob_sums, token_counts) -> float``: the perplexity over all batches."""
-    report = _Report("perplexity")
-    ok, value = _call(report, fn, LOG_PROB_SUMS.copy(), TOKEN_COUNTS.copy())
+    report = Report("perplexity")
+    ok, value = report.call(fn, LOG_PROB_SUMS.copy(), TOKEN_COUNTS.copy())
     if not ok:
         return report.done("")
     want = reference_perplexity(LOG_PROB_SUMS, TOKEN_COUNTS)
@@ -140,9 +129,9 @@ def check_perplexity(fn):
 
 def check_batchify(fn):
     """``fn(ids (L,), N) -> (N, L // N)`` array: N contiguous streams side by side."""
-    report = _Report("batchify")
+    report = Report("batchify")
     ids, N = np.arange(23), 4
-    ok, out = _call(report, fn, ids.copy(), N)
+    ok, out = report.call(fn, ids.copy(), N)
     if not ok:
         return report.done("")
     want = reference_batchify(ids, N)
@@ -168,9 +157,9 @@ def check_batchify(fn):
 
 def check_windows(fn):
     """``fn(data (N, L), T)``: the list (or generator) of (inputs, targets) windows."""
-    report = _Report("windows")
+    report = Report("windows")
     data, T = torch.arange(30).view(2, 15), 4
-    ok, out = _call(report, fn, data.clone(), T)
+    ok, out = report.call(fn, data.clone(), T)
     if not ok:
         return report.done("")
     want = reference_windows(data, T)
@@ -275,25 +264,16 @@ def _mistake_no_zero_grad(model, data, T, optimizer, clip_norm):
 def check_train_epoch(fn):
     """``fn(model, data (N, L), T, optimizer, clip_norm) -> mean loss per token``: one pass of
     truncated BPTT with the state carried across windows and detached at each boundary."""
-    report = _Report("train_epoch")
+    report = Report("train_epoch")
     model, data, optimizer = _lm_setup()
-    try:
-        loss = fn(model, data, 4, optimizer, 100.0)
-    except NotImplementedError:
-        report.problem("not implemented yet: replace `raise NotImplementedError()` with your code, "
-                       "run its cell, then this one")
-        return report.done("")
-    except RuntimeError as error:
-        if "second time" in str(error) or "freed" in str(error):
-            report.problem("backward went into the previous window's graph, which is already "
-                           "freed (RuntimeError: Trying to backward through the graph a second "
-                           "time)", "detach the carried state before each window: "
-                           "state = model.detach_state(state) (h.detach(), c.detach())")
-        else:
-            report.problem(f"calling it raised RuntimeError: {error}")
-        return report.done("")
-    except Exception as error:
-        report.problem(f"calling it raised {type(error).__name__}: {error}")
+    ok, loss = report.call(fn, model, data, 4, optimizer, 100.0)
+    if not ok:
+        if "second time" in str(report.error) or "freed" in str(report.error):
+            report.hints.append("backward went into the previous window's graph, which is "
+                                "already freed: detach the carried state before each window, "
+                                "state = model.detach_state(state) (h.detach(), c.detach()); "
+                                "retain_graph=True would silence the error and backpropagate "
+                                "through every earlier window")
         return report.done("")
     got = torch.cat([p.detach().flatten() for p in model.parameters()])
     want_loss, want = _params_after(reference_train_epoch)
@@ -329,10 +309,10 @@ LOGITS = torch.tensor([2.0, -1.0, 0.5, 3.0, 0.0, 1.5])
 
 def check_next_token_probs(fn):
     """``fn(logits (V,), temperature, top_k=None) -> probabilities (V,)``."""
-    report = _Report("next_token_probs")
+    report = Report("next_token_probs")
     cases = [(1.0, None), (0.5, None), (2.0, None), (1.0, 3), (0.7, 2), (0.0, None)]
     for temperature, top_k in cases:
-        ok, out = _call(report, fn, LOGITS.clone(), temperature, top_k)
+        ok, out = report.call(fn, LOGITS.clone(), temperature, top_k)
         if not ok:
             return report.done("")
         want = reference_next_token_probs(LOGITS, temperature, top_k)
