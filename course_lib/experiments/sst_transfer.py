@@ -47,8 +47,8 @@ class TransferConfig(SSTConfig):
     imdb_test_reviews: int = 2000  # IMDB test reviews scored after each pre-training epoch
     imdb_max_len: int = 200  # tokens kept from the start of each review
     imdb_min_freq: int = 2  # an IMDB word enters the vocabulary when seen this often
-    imdb_epochs: int = 2
-    imdb_batch_size: int = 32
+    imdb_epochs: int = 4
+    imdb_batch_size: int = 64
 
 
 PROFILES = {
@@ -57,7 +57,7 @@ PROFILES = {
                             imdb_epochs=1, examples=4),
     "laptop": TransferConfig(),
     "full": TransferConfig(seeds=5, hidden_size=300, phrase_rounds=12, imdb_max_len=400,
-                           imdb_epochs=3),
+                           imdb_epochs=4),
 }
 
 
