@@ -188,7 +188,7 @@ assert abs(ratio - 20) < 1e-3
 # |---|---|
 # | `ptb-word-numpy` | the seeds' NumPy model: GloVe-50 embedding, frozen; LSTM(32); linear over 10,000 words; batch 128, 60 steps, SGD lr 1.0, trained with the course's lessons |
 # | `ptb-zaremba` | Zaremba et al.'s *small* model exactly as published: 2 × 200, no dropout, BPTT 20, batch 20, SGD lr 1 halved every epoch after the 4th, clip 5, 13 epochs (the `full` profile adds medium, large, and medium with tied weights) |
-# | `ptb-word-ours` | beyond the paper in about 30 CPU minutes: 2 × 400 with a tied decoder, dropout 0.4 on the non-recurrent connections, BPTT 35, 8 epochs (4 at lr 1, then halved each epoch) |
+# | `ptb-word-ours` | beyond the paper: 2 × 400 with a tied decoder, dropout 0.4 on the non-recurrent connections, BPTT 35, 8 epochs (4 at lr 1, then halved each epoch) |
 #
 # `experiment_results` loads the laptop results (in the smoke profile it runs the tiny
 # configurations right here). A run not recorded yet is left out of what follows, with the
@@ -285,7 +285,9 @@ plt.show()
 #   (V × 400) instead of its own. Four million fewer parameters, and every output gradient also
 #   trains the input embedding.
 # - **Twice as wide** (400 units), BPTT 35, and Zaremba's halving schedule squeezed into eight
-#   epochs so that the run fits in about 30 CPU minutes.
+#   epochs: four at lr 1, then halved every epoch. Each halving buys several points of
+#   validation perplexity at once (the curves above), and dropout keeps the training and
+#   validation curves together where the small model's drifted apart.
 
 # %% [markdown]
 # ## The table
@@ -344,6 +346,13 @@ display(Markdown(markdown_table(rows)))
 # epoch is the better guide (Zaremba small: about 105 s per epoch with two threads once the
 # machine was quieter, 13 epochs in about 23 minutes). "machine" names the process that wrote the
 # results; a run resumed from its checkpoint (`--resume`) may have started with other settings.
+#
+# Ours costs more than the paper's small model: an epoch of 2 × 400 with a tied 10,000-word
+# decoder is about 340 s on one thread of a quiet core (its last four epochs), so its 8 epochs
+# are about 45 minutes of one core — over the 30 minutes the course aimed at, unless two threads
+# run it 1.5 times faster (not measured: this machine was shared). The recorded wall time is
+# larger still: its first two epochs ran while the machine was crowded. Most of the cost is the
+# decoder: 400 × 10,000 multiply-adds per word against 2 × 4 × 400 × 800 for both LSTM layers.
 
 # %%
 small_test = zaremba["final_metrics"]["small"]["test_perplexity"]
@@ -352,7 +361,7 @@ print(f"NumPy {numpy_test:.1f} (target < 250) | Zaremba small {small_test:.1f} (
 if "ptb-word-ours" in records:
     ours_test = records["ptb-word-ours"]["final_metrics"]["ours"]["test_perplexity"]
     print(f"ours {ours_test:.1f} (target <= 100)")
-    assert profile == "smoke" or ours_test < small_test
+    assert profile == "smoke" or ours_test <= 100
 if profile != "smoke":
     assert small_test <= 115, "Zaremba small should reach the paper's ~115"
     assert numpy_test < 468.7
@@ -503,8 +512,8 @@ except ImportError:
 # - The loss is summed over the window and averaged over the batch; a per-word mean makes SGD's
 #   steps T times shorter.
 # - The seeds' NumPy model, trained with those lessons, beats its own table; Zaremba's small
-#   model reproduces the paper on a CPU; dropout, weight tying and width go further in the same
-#   30 minutes.
+#   model reproduces the paper on a CPU; dropout, weight tying and width go below 100 in 8
+#   epochs (about 45 minutes of one core).
 # - Generation: greedy, temperature, top-k, each a different trade between safe and varied.
 #
 # Practice: `exercises/08_ptb_word_lm` (perplexity from log-probabilities, batchify and BPTT
