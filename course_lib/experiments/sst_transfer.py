@@ -1,7 +1,7 @@
 """SST-5 with transfer from IMDB: pre-train the encoder on movie reviews, then fine-tune on SST.
 
 SST has 8,544 training sentences; IMDB has 25,000 labelled movie reviews (positive or
-negative), the same domain with about 30 times the words. Each seed of the ``transfer`` row:
+negative), the same domain with about 40 times the words. Each seed of the ``transfer`` row:
 
 1. one vocabulary for both corpora: the SST training words, the IMDB words seen at least
    ``imdb_min_freq`` times, the dev/test words GloVe knows (:func:`.sst.build_vocab`); every
@@ -10,7 +10,11 @@ negative), the same domain with about 30 times the words. Each seed of the ``tra
    two-class head on IMDB: ``imdb_epochs`` passes over the reviews, each cut to its first
    ``imdb_max_len`` tokens;
 3. keep the embedding, the BiLSTM and the attention, put a fresh five-class head on top and
-   **fine-tune** everything on the SST phrases exactly as the ``phrases-glove`` row of ``sst``.
+   **fine-tune** everything on the SST phrases as the ``phrases-glove`` row of ``sst`` does.
+
+The ``no-pretraining`` row is the control: the same vocabulary, model and fine-tuning, from
+GloVe alone. Both use dropout 0.3 (the ``sst`` rows use 0.5): the pre-trained model's mean dev
+accuracy over three seeds was 48.6 % at 0.3 against 48.0 % at 0.5 (``--set dropout=0.5``).
 
 IMDB and SST split words the same way (``n't`` and ``'s`` apart, as in the Penn Treebank), so
 a word has one row whichever corpus it comes from. The test accuracy is read at the round of
@@ -42,7 +46,8 @@ RECIPE = RECIPES["phrases-glove"]  # the fine-tuning recipe: the best row of ``s
 
 @dataclass
 class TransferConfig(SSTConfig):
-    rows: tuple = ("transfer",)
+    rows: tuple = ("no-pretraining", "transfer")
+    dropout: float = 0.3
     imdb_reviews: int | None = None  # IMDB training reviews for the pre-training (None: 25,000)
     imdb_test_reviews: int = 2000  # IMDB test reviews scored after each pre-training epoch
     imdb_max_len: int = 200  # tokens kept from the start of each review
@@ -86,8 +91,9 @@ def encoder_state(model) -> dict:
 def run(config: TransferConfig, ctx):
     from course_lib.data import embedding_matrix, load_glove, load_imdb_tokens
 
-    if tuple(config.rows) != ("transfer",):
-        raise ValueError(f"sst-transfer has one row, 'transfer'; got {config.rows}")
+    unknown = set(config.rows) - {"no-pretraining", "transfer"}
+    if unknown:
+        raise ValueError(f"sst-transfer's rows are 'no-pretraining' and 'transfer'; got {unknown}")
     glove = load_glove(50)
     train = load_split("train", "fine", phrases=True, limit=config.train_size)
     dev = load_split("dev", "fine", limit=config.eval_size)
@@ -112,13 +118,18 @@ def run(config: TransferConfig, ctx):
                           param_groups=group_params(model, binary))
         return encoder_state(trainer.model)
 
-    row = run_row("transfer", RECIPE, config, ctx, data, glove, start_from=pretrain)
-    row["train_examples"] = len(train[1])
-    pretraining = [ctx.summaries[f"imdb-pretrain/seed{config.seed + k}"]
-                   for k in range(config.seeds)]
-    row["imdb_test_accuracy"] = [s["final"]["test_accuracy"] for s in pretraining]
-    row["pretrain_wall_time_s"] = sum(s["wall_time_s"] for s in pretraining)
-    return {"rows": {"transfer": row}, "test_labels": {"fine": data[2][2].tolist()},
+    rows = {}
+    for name in config.rows:
+        transfer = name == "transfer"
+        rows[name] = run_row(name, RECIPE, config, ctx, data, glove,
+                             start_from=pretrain if transfer else None)
+        rows[name]["train_examples"] = len(train[1])
+    if "transfer" in rows:
+        pretraining = [ctx.summaries[f"imdb-pretrain/seed{config.seed + k}"]
+                       for k in range(config.seeds)]
+        rows["transfer"]["imdb_test_accuracy"] = [s["final"]["test_accuracy"] for s in pretraining]
+        rows["transfer"]["pretrain_wall_time_s"] = sum(s["wall_time_s"] for s in pretraining)
+    return {"rows": rows, "test_labels": {"fine": data[2][2].tolist()},
             "vocab_size": len(vocab),
             "seed_rows": SEED_ROWS, "references": REFERENCES,
             "reference_lines": {"accuracy": {"seed best 47.3 %": 0.473, "target 50.0 %": 0.50}}}
