@@ -27,8 +27,9 @@
 # 4. read the full experiment's table: LSTM, stacked LSTM, two attentions, GloVe or random
 #    embeddings, each over three seeds, beside the seeds' rows, and the phrase-level recipe that
 #    goes further;
-# 5. reproduce the seeds' overfitting curve (10 epochs against 2) from per-epoch evaluation;
-# 6. look at what the best model confuses, and where it looks.
+# 5. pre-train the encoder on IMDB's movie reviews, then fine-tune it on SST (transfer);
+# 6. reproduce the seeds' overfitting curve (10 epochs against 2) from per-epoch evaluation;
+# 7. look at what the best model confuses, and where it looks.
 #
 # The long runs are not repeated here: `lstm-course run sst` wrote `results/sst.json` on a
 # 2-core CPU and this notebook reads it (the `smoke` profile runs a tiny version instead).
@@ -258,7 +259,98 @@ if profile != "smoke":
     assert np.mean(sentence_glove) > np.mean(sentence_random)  # pretrained embeddings help
 
 # %% [markdown]
-# ## 5. Overfitting: 10 epochs against 2
+# ## 5. Borrowing from IMDB: pre-train, then fine-tune
+#
+# GloVe vectors come from counts of which words occur near which: *good* and *bad* sit close
+# together, because they turn up in the same places. What tells them apart has to be learnt
+# from SST's 8,544 training sentences (159,274 phrases, but all cut from those sentences).
+# The IMDB reviews of notebook 07 are the same domain, movie reviews, with 25,000 labels
+# (positive or negative) and about 40 times the words. **Transfer learning** uses them in three
+# steps; `lstm-course run sst-transfer` (`course_lib.experiments.sst_transfer`) runs them per
+# seed:
+#
+# 1. one vocabulary for both corpora: SST's training words, the IMDB words seen at least twice
+#    and the dev/test words GloVe knows, every row starting from GloVe-50. IMDB's tokenizer
+#    splits `n't` and `'s` off as the treebank does, so a word has one row whichever corpus it
+#    comes from;
+# 2. **pre-train** the model of `phrases-glove` (BiLSTM, max + attention pooling) with a
+#    two-class head on IMDB: a few passes over the reviews, each cut to its first tokens;
+# 3. drop that head, put a fresh five-class head on the same encoder and **fine-tune** all of
+#    it on the SST phrases as `phrases-glove` does: same rounds, same learning rates, the round
+#    picked on SST dev.
+#
+# The experiment has a control row, `no-pretraining`: the same vocabulary, model and
+# fine-tuning, starting from GloVe alone. Both of its rows use dropout 0.3 instead of 0.5 (the
+# pre-trained model's mean dev accuracy over three seeds: 48.6 % at 0.3, 48.0 % at 0.5 with
+# `--set dropout=0.5`), so the control, not `phrases-glove`, is the fair comparison: the two
+# differ only in where the weights start.
+
+# %%
+from course_lib.sst_plots import epoch_curves
+
+transfer = experiment_results("sst-transfer")
+pre = transfer["extra"]["rows"]["transfer"]
+control = transfer["extra"]["rows"]["no-pretraining"]
+cfg = transfer["config"]
+pretraining = (f"IMDB, {cfg['imdb_epochs']} passes over {cfg['imdb_reviews'] or 25000:,} "
+               f"reviews (first {cfg['imdb_max_len']} tokens)")
+comparison = []
+for name, row, dropout, started in [
+        ("phrases-glove", rows["phrases-glove"], record["config"]["dropout"], "GloVe-50"),
+        ("no-pretraining", control, cfg["dropout"], "GloVe-50"),
+        ("transfer", pre, cfg["dropout"], pretraining)]:
+    comparison.append({
+        "row": name, "weights start from": started, "dropout": dropout,
+        "dev accuracy (%)": f"{100 * np.mean(row['val_accuracy']):.2f}",
+        "test accuracy (%)": f"{100 * row['test_mean']:.2f} ± {100 * row['test_std']:.2f}",
+        "seeds": row["seeds"], "best-dev rounds": ", ".join(map(str, row["best_epoch"])),
+        "wall time (min)": f"{(row['wall_time_s'] + row.get('pretrain_wall_time_s', 0)) / 60:.1f}",
+    })
+display(Markdown(markdown_table(comparison)))
+print(f"IMDB test accuracy of the pre-trained models ({cfg['imdb_test_reviews']:,} test reviews):",
+      ", ".join(f"{100 * a:.1f} %" for a in pre["imdb_test_accuracy"]))
+print(f"transfer: pre-training {pre['pretrain_wall_time_s'] / 60:.1f} min, fine-tuning "
+      f"{pre['wall_time_s'] / 60:.1f} min, all seeds; profile {transfer['profile']}, 1 thread "
+      f"(other jobs shared the CPU). Reproduce: `lstm-course run sst-transfer`")
+for name, row in [("no-pretraining", control), ("transfer", pre)]:
+    print(f"{name:>15}: ensemble of {row['seeds']} seeds {100 * row['ensemble_test_accuracy']:.2f} %")
+
+# %% [markdown]
+# Dev and test accuracy after every round (half a pass over the phrases), mean of the seeds:
+
+# %%
+fig, ax = plt.subplots(figsize=(7.5, 4.3))
+curves = [("phrases-glove", record), ("no-pretraining", transfer), ("transfer", transfer)]
+for k, (name, source) in enumerate(curves):
+    for split, style in (("val", "--"), ("test", "-")):
+        rounds, acc = epoch_curves(source, name, split)
+        ax.plot(rounds, 100 * acc.mean(0), style, marker=".", color=f"C{k}",
+                label=f"{name} {'dev' if split == 'val' else 'test'}")
+ax.axhline(50.0, color="grey", linestyle=":", label="target 50.0 %")
+ax.set(title="SST-5 phrase-level training, with and without IMDB pre-training",
+       xlabel="round (half a pass over the phrases)", ylabel="accuracy (%, mean of seeds)")
+ax.grid(alpha=0.3)
+ax.legend(fontsize="small", ncol=3)
+fig.tight_layout()
+
+# %% [markdown]
+# Pre-training on IMDB lifts the same model by a point of dev accuracy and 1.6 points of test
+# accuracy over its control, and it is our best SST-5 row, 48.7 ± 1.0 % (three seeds), above
+# every row trained from GloVe-50 alone but still **short of the 50.0 % target**. The control
+# shows where the gain comes from: it is within the seeds' noise of `phrases-glove` (a little
+# better on dev, a little worse on test), so the lower dropout alone buys little; the IMDB
+# weights add the rest. The ensemble of the three seeds' probabilities adds a little more, but
+# it is three models, not one row.
+
+# %%
+if profile != "smoke":
+    assert np.mean(pre["val_accuracy"]) > np.mean(control["val_accuracy"])  # chosen on dev
+    assert pre["test_mean"] > control["test_mean"] > 0.46
+    assert pre["test_mean"] > rows["phrases-glove"]["test_mean"]
+    assert pre["test_mean"] < 0.50  # said plainly above: the target is not reached
+
+# %% [markdown]
+# ## 6. Overfitting: 10 epochs against 2
 #
 # The seeds retrained from scratch for each epoch count and found 2 epochs better than 10.
 # With an evaluation after every epoch, one run shows the whole story: dev and test accuracy
@@ -286,7 +378,7 @@ for row in curve_rows:
 # sentences. Either way the lesson is the same: evaluate after every epoch and pick the epoch
 # on dev, instead of retraining once per epoch count and guessing.
 #
-# ## 6. What the best model confuses, and where it looks
+# ## 7. What the best model confuses, and where it looks
 #
 # The confusion matrix of the best row, its three seeds' best-dev checkpoints summed. Most
 # mistakes sit one step off the diagonal: *negative* for *very negative*, *neutral* for
@@ -321,11 +413,12 @@ fig = plot_attention(best["examples"], title=f"{best_name}: attention over test 
 # - Evaluating after every epoch answers "how many epochs?" in one run; here, with dropout 0.5,
 #   the best dev epoch was 6-10, not the seeds' 2: the peak moves with the regularisation, so
 #   measure it instead of carrying it over.
-# - Our best SST-5 row, 47.6 ± 0.8 % (three seeds), is above the seeds' 47.3 % but **short of the
-#   50.0 % target** (and of the 49.0 % calibration run): the four passes with a halving learning
-#   rate stopped while training accuracy was still rising. Longer phrase-level training
-#   (`--set phrase_rounds=16`), more units (`--set hidden_size=300`) and 300-d vectors are the
-#   next things to try.
+# - Phrase-level training from GloVe gave 47.6 ± 0.8 % (three seeds), above the seeds' 47.3 %.
+#   Pre-training the same BiLSTM on IMDB's 25,000 movie reviews and fine-tuning it on the phrases
+#   gave our best row, 48.7 ± 1.0 %, 1.6 points above its control without pre-training, but
+#   still **short of the 50.0 % target** (and of the 49.0 % calibration run). More units
+#   (`--set hidden_size=300`), 300-d vectors and a tree-structured model (Tai et al.'s
+#   Tree-LSTM, 51.0 %) are the next things to try.
 # - The model's mistakes are mostly one class off: the fine-grained scale, not the model, sets
 #   much of the ceiling.
 #
