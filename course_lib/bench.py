@@ -8,6 +8,7 @@ workload    shape                                           unit
 mnist       B 64, T 28, D 28 (pixels), H 128, 10 classes    seq/s
 imdb        B 32, T 200, E 50, vocab 20k, H 128, 2 classes  seq/s
 ptb-small   2 x 200, B 20, T 35, vocab 10k (Zaremba small)  tok/s
+ptb-ours    2 x 300, B 20, T 35, vocab 10k (ptb-word-ours)  tok/s
 ptb-medium  2 x 650, B 20, T 35, vocab 10k (Zaremba medium) tok/s
 sst5        B 64, T 19, E 50, vocab 16k, H 168, 5 classes   seq/s
 =========== ============================================== ========
@@ -76,6 +77,7 @@ WORKLOADS = {
     "mnist": Workload("classify", 64, 28, 28, 128, classes=10),
     "imdb": Workload("classify", 32, 200, 50, 128, vocab=20_000, classes=2),
     "ptb-small": Workload("lm", 20, 35, 200, 200, layers=2, vocab=10_000),
+    "ptb-ours": Workload("lm", 20, 35, 300, 300, layers=2, vocab=10_000),
     "ptb-medium": Workload("lm", 20, 35, 650, 650, layers=2, vocab=10_000),
     "sst5": Workload("classify", 64, 19, 50, 168, vocab=16_000, classes=5),
 }

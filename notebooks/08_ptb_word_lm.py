@@ -349,7 +349,11 @@ display(Markdown(markdown_table(rows)))
 #
 # Ours costs more than the paper's small model: an epoch of 2 × 300 with a tied 10,000-word
 # decoder took about 250 s on one thread (the other core busy with another job), 8 epochs in
-# about 33 minutes — one thread, where the course's budget was 30 minutes of two cores. Most of
+# about 33 minutes — one thread, where the course's budget was 30 minutes of two cores. On the
+# quiet machine, `lstm-course bench --workloads ptb-ours --threads 2` trains this shape at 7,700
+# words per second against 4,200 with one thread (`results/bench-cpu-ptb-ours-*thread.md`): an
+# epoch of 929,589 words is then about two minutes, so with two cores the run should take
+# about 18 minutes including evaluation (an estimate from the benchmark, not a timed run). Most of
 # the cost is the decoder: 300 × 10,000 multiply-adds per word against 2 × 4 × 300 × 600 for
 # both LSTM layers. A wider model, 2 × 400 with dropout 0.4, went further (91.0 test perplexity,
 # `results/ptb-word-ours-h400/`) but needed about 45 minutes of one core.
