@@ -139,6 +139,63 @@ def plot_attention(examples, names=FINE_NAMES, title="Attention weights over tes
     return fig
 
 
+def tree_layout(flat) -> np.ndarray:
+    """(x, y) (2n-1, 2) of every node of a :class:`~course_lib.torch_models.tree_lstm.FlatTree`:
+    leaves at x = 0, 1, ... and y = 0; an inner node centred over its children, at its level."""
+    n = len(flat.words)
+    xy = np.zeros((2 * n - 1, 2))
+    xy[:n, 0] = np.arange(n)
+    for j, (left, right) in enumerate(zip(flat.left, flat.right)):  # post-order: children first
+        xy[n + j] = (xy[left, 0] + xy[right, 0]) / 2, flat.level[j]
+    return xy
+
+
+def plot_tree_predictions(examples, names=FINE_NAMES, title="Tree-LSTM labels at every node"):
+    """Each example sentence as its parse tree, every node coloured by the label the model
+    gave it (red: very negative ... blue: very positive); a node whose gold label differs has
+    a black ring and its gold label written beside it. examples: dicts with "tree" (brackets)
+    and "predicted" (labels in ``flatten_tree``'s numbering), as ``sst-tree`` stores them."""
+    from matplotlib.lines import Line2D
+
+    from course_lib.data.sst import parse_tree
+    from course_lib.torch_models.tree_lstm import flatten_tree
+
+    colours = plt.get_cmap("RdBu")(np.linspace(0.05, 0.95, len(names)))
+    fig, axes = plt.subplots(len(examples), 1, figsize=(11, 2.4 * len(examples) + 0.6),
+                             squeeze=False)
+    for ax, example in zip(axes[:, 0], examples):
+        tree = parse_tree(example["tree"])
+        flat = flatten_tree(tree, lambda word: 0)
+        xy, gold, predicted = tree_layout(flat), flat.labels, np.asarray(example["predicted"])
+        n = len(flat.words)
+        for j, children in enumerate(zip(flat.left, flat.right)):
+            for child in children:
+                ax.plot(*xy[[child, n + j]].T, color="0.75", linewidth=0.8, zorder=1)
+        wrong = predicted != gold
+        ax.scatter(*xy.T, s=90, c=colours[predicted],
+                   edgecolors=["k" if w else "0.55" for w in wrong],
+                   linewidths=[1.8 if w else 0.6 for w in wrong], zorder=2)
+        for k in np.flatnonzero(wrong):
+            ax.annotate(str(gold[k]), xy[k], xytext=(6, 4), textcoords="offset points",
+                        fontsize=7)
+        for x, word in enumerate(tree.leaves()):
+            ax.text(x, -0.4, word, ha="center", va="top", fontsize=8, rotation=30)
+        verdict = "right" if predicted[-1] == gold[-1] else "WRONG"
+        ax.set_title(f"{verdict}: gold {names[gold[-1]]}, predicted {names[predicted[-1]]}",
+                     fontsize=9, loc="left")
+        ax.set_xlim(-0.8, n - 0.2)
+        ax.set_ylim(-2.0, xy[:, 1].max() + 0.6)
+        ax.axis("off")
+    handles = [Line2D([], [], marker="o", linestyle="", color=colours[k], label=f"{k} {name}")
+               for k, name in enumerate(names)]
+    handles.append(Line2D([], [], marker="o", linestyle="", markerfacecolor="white",
+                          markeredgecolor="k", label="wrong (gold label beside it)"))
+    fig.legend(handles=handles, loc="upper right", fontsize=7.5, ncol=len(handles))
+    fig.suptitle(title, x=0.01, ha="left")
+    fig.tight_layout(rect=(0, 0, 1, 0.95))
+    return fig
+
+
 def write_figures(record: dict, stem) -> list:
     """Save the notebook's three summary pictures of a results record as ``<stem>-*.png``:
     the overfitting curves, the best SST-5 row's confusion and its attention maps."""

@@ -93,9 +93,9 @@ def build_model(recipe: Recipe, vocab_size: int, pretrained, config) -> Sequence
     return SequenceClassifier(num_classes, **options)
 
 
-def group_params(model: nn.Module, recipe: Recipe):
-    """Optimiser parameter groups: the embedding at ``recipe.embedding_lr_scale`` x the rate and
-    without weight decay.
+def group_params(model: nn.Module, recipe: Recipe | None = None):
+    """Optimiser parameter groups: the embedding (``model.embedding``) at
+    ``recipe.embedding_lr_scale`` x the rate (1 without a recipe) and without weight decay.
 
     Adam's weight decay adds ``wd * w`` to the gradient and then normalises: an embedding row
     whose word is not in the batch has only that term, so Adam moves it by about ``lr`` towards
@@ -106,4 +106,5 @@ def group_params(model: nn.Module, recipe: Recipe):
     ids = {id(p) for p in embedding}
     rest = [p for p in model.parameters() if id(p) not in ids]
     return [{"params": rest},
-            {"params": embedding, "lr_scale": recipe.embedding_lr_scale, "weight_decay": 0.0}]
+            {"params": embedding, "lr_scale": 1.0 if recipe is None else recipe.embedding_lr_scale,
+             "weight_decay": 0.0}]

@@ -86,10 +86,48 @@ def encoder_state(model) -> dict:
     return {k: v for k, v in model.state_dict().items() if not k.startswith("head.")}
 
 
+def shared_vocab(config, train_texts, other_texts, glove):
+    """One vocabulary for SST and IMDB (step 1 above) and the IMDB task encoded with it.
+
+    ``train_texts``: the SST training token lists; ``other_texts``: dev and test token lists.
+    Returns (vocab, imdb task)."""
+    from course_lib.data import load_imdb_tokens
+
+    imdb = {split: load_imdb_tokens(split) for split in ("train", "test")}
+    corpus = imdb["train"][0]
+    imdb_counts = corpus.select(subset(len(corpus), config.imdb_reviews, config.seed)).counts()
+    vocab = build_vocab(train_texts, other_texts, glove.words,
+                        {w: c for w, c in imdb_counts.items() if c >= config.imdb_min_freq})
+    return vocab, imdb_task(config, vocab, imdb)
+
+
+def pretrain(config, ctx, vocab, glove, imdb, seed) -> dict:
+    """IMDB pre-training of seed ``seed`` (step 2 above): the ``phrases-glove`` model with
+    ``config.hidden_size`` units and ``config.dropout``, two classes. Returns the encoder's
+    state dict (``embedding.*``, ``encoder.*``, ``attention.*``)."""
+    from course_lib.data import embedding_matrix
+
+    binary = dataclasses.replace(RECIPE, labels="binary")
+    model = build_model(binary, len(vocab), embedding_matrix(vocab, glove, seed=seed)[0], config)
+    train_config = TrainConfig(epochs=config.imdb_epochs, lr=config.lr,
+                               weight_decay=config.weight_decay, clip_norm=5.0,
+                               eval_test=True, seed=seed)
+    trainer = ctx.fit(f"imdb-pretrain/seed{seed}", model, imdb, train_config,
+                      param_groups=group_params(model, binary))
+    return encoder_state(trainer.model)
+
+
+def pretraining_summary(ctx, config) -> dict:
+    """The IMDB test accuracy after pre-training, per seed, and the pre-training wall time."""
+    runs = [ctx.summaries[f"imdb-pretrain/seed{config.seed + k}"] for k in range(config.seeds)]
+    return {"imdb_test_accuracy": [s["final"]["test_accuracy"] for s in runs],
+            "pretrain_wall_time_s": sum(s["wall_time_s"] for s in runs)}
+
+
 @register("sst-transfer", "SST-5: the phrase-level BiLSTM pre-trained on IMDB reviews, then "
                           "fine-tuned on SST phrases; mean ± std over seeds", PROFILES)
 def run(config: TransferConfig, ctx):
-    from course_lib.data import embedding_matrix, load_glove, load_imdb_tokens
+    from course_lib.data import load_glove
 
     unknown = set(config.rows) - {"no-pretraining", "transfer"}
     if unknown:
@@ -98,37 +136,19 @@ def run(config: TransferConfig, ctx):
     train = load_split("train", "fine", phrases=True, limit=config.train_size)
     dev = load_split("dev", "fine", limit=config.eval_size)
     test = load_split("test", "fine", limit=config.eval_size)
-    imdb = {split: load_imdb_tokens(split) for split in ("train", "test")}
-    corpus = imdb["train"][0]
-    imdb_counts = corpus.select(subset(len(corpus), config.imdb_reviews, config.seed)).counts()
-    vocab = build_vocab(train[0], [dev[0], test[0]], glove.words,
-                        {w: c for w, c in imdb_counts.items() if c >= config.imdb_min_freq})
+    vocab, imdb = shared_vocab(config, train[0], [dev[0], test[0]], glove)
     data = (encode(vocab, *train), encode(vocab, *dev), encode(vocab, *test), vocab)
-    imdb = imdb_task(config, vocab, imdb)
-    binary = dataclasses.replace(RECIPE, labels="binary")
-
-    def pretrain(seed):
-        """IMDB pre-training of seed ``seed``; returns the encoder's state dict."""
-        model = build_model(binary, len(vocab), embedding_matrix(vocab, glove, seed=seed)[0],
-                            config)
-        train_config = TrainConfig(epochs=config.imdb_epochs, lr=config.lr,
-                                   weight_decay=config.weight_decay, clip_norm=5.0,
-                                   eval_test=True, seed=seed)
-        trainer = ctx.fit(f"imdb-pretrain/seed{seed}", model, imdb, train_config,
-                          param_groups=group_params(model, binary))
-        return encoder_state(trainer.model)
 
     rows = {}
     for name in config.rows:
-        transfer = name == "transfer"
-        rows[name] = run_row(name, RECIPE, config, ctx, data, glove,
-                             start_from=pretrain if transfer else None)
+        start_from = None
+        if name == "transfer":
+            def start_from(seed):
+                return pretrain(config, ctx, vocab, glove, imdb, seed)
+        rows[name] = run_row(name, RECIPE, config, ctx, data, glove, start_from=start_from)
         rows[name]["train_examples"] = len(train[1])
     if "transfer" in rows:
-        pretraining = [ctx.summaries[f"imdb-pretrain/seed{config.seed + k}"]
-                       for k in range(config.seeds)]
-        rows["transfer"]["imdb_test_accuracy"] = [s["final"]["test_accuracy"] for s in pretraining]
-        rows["transfer"]["pretrain_wall_time_s"] = sum(s["wall_time_s"] for s in pretraining)
+        rows["transfer"].update(pretraining_summary(ctx, config))
     return {"rows": rows, "test_labels": {"fine": data[2][2].tolist()},
             "vocab_size": len(vocab),
             "seed_rows": SEED_ROWS, "references": REFERENCES,

@@ -1,0 +1,260 @@
+"""SST-5 with Tree-LSTMs: follow the parse tree, and give every node its label.
+
+The sequence models of :mod:`.sst` see a sentence as a row of words; SST gives more: a binary
+parse tree whose every node, from word to sentence, carries a sentiment label. A Tree-LSTM
+(:mod:`course_lib.torch_models.tree_lstm`) computes one state per node, bottom up, so one pass
+over a tree trains on all its phrases at once. The rows of ``sst-tree`` (all fine-tune
+GloVe-50, predict a label at every node, and are scored on the root, i.e. the sentence):
+
+- ``tree-lstm``: Tai et al. (2015)'s constituency Tree-LSTM; a leaf reads its word vector;
+- ``bilstm-tree``: a leaf reads a BiLSTM's state at its word instead, so "good" after "not"
+  enters the tree already knowing its neighbours;
+- ``bilstm-tree-transfer``: the same, its embedding and BiLSTM pre-trained on the 25,000 IMDB
+  reviews as in :mod:`.sst_transfer` (shared SST + IMDB vocabulary, two-class head, then thrown
+  away).
+
+Each row runs ``seeds`` seeds; the test accuracy is read at the epoch of best **dev** accuracy
+(dev and test: 1,101 and 2,210 sentences, scored at the root). Results:
+``results/sst-tree.json`` with mean ± std, per-seed predictions and the seeds' ensemble.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from course_lib.experiments.registry import register
+from course_lib.experiments.sst import (
+    REFERENCES,
+    SEED_ROWS,
+    _trees,
+    build_vocab,
+    clean,
+    load_split,
+)
+from course_lib.experiments.sst_models import EMBED_DIM, group_params
+from course_lib.experiments.sst_transfer import pretrain, pretraining_summary, shared_vocab
+from course_lib.torch_models.tree_lstm import (
+    TreeLSTMClassifier,
+    batch_numbers,
+    batch_trees,
+    flatten_tree,
+)
+from course_lib.training import TrainConfig, load_checkpoint
+
+ROWS = {"tree-lstm": ("embedding", False), "bilstm-tree": ("bilstm", False),
+        "bilstm-tree-transfer": ("bilstm", True)}  # row: (leaf encoder, IMDB pre-training)
+
+
+@dataclass
+class TreeConfig:
+    rows: tuple = ("tree-lstm", "bilstm-tree", "bilstm-tree-transfer")
+    seeds: int = 3  # seeds per row: seed, seed + 1, ...
+    hidden_size: int = 150  # H of the Tree-LSTM
+    encoder_size: int = 150  # the BiLSTM of the bilstm-* rows, per direction
+    epochs: int = 10
+    batch_size: int = 25  # trees (Tai et al.)
+    lr: float = 1e-3  # Adam
+    weight_decay: float = 1e-4  # not on the embedding (see ``group_params``)
+    dropout: float = 0.5
+    halve_after: int | None = 4  # halve the learning rate after each epoch past this one
+    train_size: int | None = None  # keep only the first N training trees (smoke)
+    eval_size: int | None = None  # keep only the first N dev and test trees (smoke)
+    imdb_dropout: float = 0.3  # IMDB pre-training, as ``sst-transfer`` does it (same run)
+    imdb_reviews: int | None = None
+    imdb_test_reviews: int = 2000
+    imdb_max_len: int = 200
+    imdb_min_freq: int = 2
+    imdb_epochs: int = 4
+    imdb_batch_size: int = 64
+    seed: int = 0
+
+
+PROFILES = {
+    "smoke": TreeConfig(seeds=2, hidden_size=8, encoder_size=8, epochs=2, train_size=60, eval_size=60,
+                        imdb_reviews=64, imdb_test_reviews=32, imdb_max_len=30, imdb_epochs=1),
+    "laptop": TreeConfig(),
+    "full": TreeConfig(seeds=5, hidden_size=300, epochs=15, imdb_max_len=400),
+}
+
+
+class TreeTask:
+    """Batches of whole trees for the course's Trainer; a loss at every node.
+
+    ``splits``: {"train": [FlatTree], "val": [...], "test": [...]}. Training batches are
+    shuffled, with trees of similar length together (fewer levels per batch); ``accuracy`` is
+    the root (sentence) accuracy, ``node_accuracy`` that of every node."""
+
+    def __init__(self, splits, *, batch_size=25, eval_batch_size=250, pad_id=0):
+        self.data = {k: v for k, v in splits.items() if v}
+        self.splits = tuple(self.data)
+        self.batch_size, self.eval_batch_size, self.pad_id = batch_size, eval_batch_size, pad_id
+
+    def _size(self, split):
+        return self.batch_size if split == "train" else self.eval_batch_size
+
+    def num_batches(self, split):
+        return math.ceil(len(self.data[split]) / self._size(split))
+
+    def batches(self, split, generator=None):
+        trees, size = self.data[split], self._size(split)
+        order = torch.arange(len(trees))
+        if generator is not None:
+            order = torch.randperm(len(trees), generator=generator)
+            lengths = torch.tensor([len(trees[i].words) for i in order])
+            chunk = 50 * size  # sort by length within chunks of shuffled trees
+            order = torch.cat([order[i:i + chunk][torch.argsort(lengths[i:i + chunk], stable=True)]
+                               for i in range(0, len(order), chunk)])
+        batches = list(order.split(size))
+        if generator is not None:
+            batches = [batches[i] for i in torch.randperm(len(batches), generator=generator)]
+        for index in batches:
+            yield batch_trees([trees[i] for i in index.tolist()], self.pad_id)
+
+    def start(self, model, split):
+        return None
+
+    def step(self, model, batch, state):
+        logits = model(batch["words"], batch["lengths"], batch["left"], batch["right"],
+                       batch["level_sizes"])  # (L + M, C)
+        labels = batch["labels"]
+        loss = torch.nn.functional.cross_entropy(logits, labels)
+        roots = batch["roots"]
+        correct = logits.argmax(1) == labels
+        totals = {"loss": (loss.detach() * len(labels), len(labels)),
+                  "accuracy": (correct[roots].sum(), len(roots)),
+                  "node_accuracy": (correct.sum(), len(labels))}
+        return loss, totals, state
+
+    def metrics(self, totals):
+        return {k: float(s) / c for k, (s, c) in totals.items()}
+
+
+def flat_split(split, vocab, limit=None):
+    """The trees of an SST split as :class:`FlatTree` s with the vocabulary's word ids."""
+    return [flatten_tree(tree, lambda word: vocab[clean([word])[0]])
+            for tree in _trees(split)[:limit]]
+
+
+@torch.no_grad()
+def predict_roots(model, task, split):
+    """Class probabilities (N, C) at the roots of ``split``'s trees, in order."""
+    device = next(model.parameters()).device
+    model.eval()
+    probs = []
+    for batch in task.batches(split):
+        logits = model(*(batch[k].to(device) for k in ("words", "lengths", "left", "right")),
+                       batch["level_sizes"])
+        probs.append(torch.softmax(logits[batch["roots"].to(device)], 1).cpu())
+    return torch.cat(probs).numpy()
+
+
+@torch.no_grad()
+def node_predictions(model, tree) -> list[int]:
+    """The predicted label of every node of one :class:`FlatTree`, in its own numbering."""
+    device = next(model.parameters()).device
+    model.eval()
+    batch = batch_trees([tree])
+    logits = model(*(batch[k].to(device) for k in ("words", "lengths", "left", "right")),
+                   batch["level_sizes"])
+    return logits.argmax(1)[torch.from_numpy(batch_numbers(tree)).to(device)].tolist()
+
+
+def tree_examples(model, task, count=6, max_words=14, cues=("but", "not", "n't")):
+    """Short test sentences with a contrast word (``cues``), the model's label at every node:
+    up to ``count // 2`` whose sentence label it got right, then as many it got wrong.
+    Each: {"tree": the gold tree in brackets, "predicted": labels, leaves then post-order}."""
+    right, wrong = [], []
+    for tree, flat in zip(_trees("test"), task.data["test"]):
+        words = [w.lower() for w in tree.leaves()]
+        if not 6 <= len(words) <= max_words or not set(cues) & set(words):
+            continue
+        predicted = node_predictions(model, flat)
+        bucket = right if predicted[-1] == flat.labels[-1] else wrong
+        if len(bucket) < count // 2:
+            bucket.append({"tree": str(tree), "predicted": predicted})
+        if len(right) + len(wrong) == 2 * (count // 2):
+            break
+    return right + wrong
+
+
+@register("sst-tree", "SST-5: Tree-LSTM (Tai et al.), with BiLSTM leaves, with IMDB "
+                      "pre-training; mean ± std over seeds", PROFILES)
+def run(config: TreeConfig, ctx):
+    from course_lib.data import embedding_matrix, load_glove
+
+    unknown = [r for r in config.rows if r not in ROWS]
+    if unknown:
+        raise ValueError(f"unknown rows {unknown}; known: {sorted(ROWS)}")
+    glove = load_glove(50)
+    # the vocabulary of sst-transfer (phrases counted), so that its IMDB pre-training is ours
+    texts = {"train": load_split("train", "fine", phrases=True, limit=config.train_size)[0],
+             "dev": load_split("dev", "fine", limit=config.eval_size)[0],
+             "test": load_split("test", "fine", limit=config.eval_size)[0]}
+    others = [texts["dev"], texts["test"]]
+    pretraining = dataclasses.replace(config, hidden_size=config.encoder_size,
+                                      dropout=config.imdb_dropout)
+    imdb = None
+    if any(ROWS[r][1] for r in config.rows):  # IMDB words join the vocabulary
+        vocab, imdb = shared_vocab(config, texts["train"], others, glove)
+    else:
+        vocab = build_vocab(texts["train"], others, glove.words)
+    task = TreeTask({"train": flat_split("train", vocab, config.train_size),
+                     "val": flat_split("dev", vocab, config.eval_size),
+                     "test": flat_split("test", vocab, config.eval_size)},
+                    batch_size=config.batch_size, pad_id=vocab.pad_id)
+    test_labels = np.array([t.labels[-1] for t in task.data["test"]])
+    schedule = {} if config.halve_after is None else {"schedule": "halve",
+                                                       "halve_after": config.halve_after}
+    rows = {}
+    for name in config.rows:
+        leaf_encoder, transfer = ROWS[name]
+        row = {"leaf_encoder": leaf_encoder, "imdb_pretraining": transfer,
+               "test_accuracy": [], "val_accuracy": [], "test_node_accuracy": [],
+               "best_epoch": [], "test_predictions": [], "wall_time_s": 0.0}
+        probabilities = []
+        for k in range(config.seeds):
+            seed = config.seed + k
+            torch.manual_seed(seed)
+            model = TreeLSTMClassifier(5, pretrained=embedding_matrix(vocab, glove, seed=seed)[0],
+                                       hidden_size=config.hidden_size, leaf_encoder=leaf_encoder,
+                                       encoder_size=config.encoder_size, dropout=config.dropout,
+                                       padding_idx=vocab.pad_id)
+            if transfer:
+                state = pretrain(pretraining, ctx, vocab, glove, imdb, seed)
+                missing = model.load_state_dict(state, strict=False).missing_keys
+                loaded = [key for key in missing if key.startswith(("embedding.", "encoder."))]
+                if loaded:
+                    raise RuntimeError(f"the pre-trained encoder lacks {loaded}")
+            train_config = TrainConfig(epochs=config.epochs, lr=config.lr,
+                                       weight_decay=config.weight_decay, clip_norm=5.0,
+                                       monitor="val_accuracy", eval_test=True, seed=seed,
+                                       **schedule)
+            trainer = ctx.fit(f"{name}/seed{seed}", model, task, train_config,
+                              param_groups=group_params(model))
+            summary = ctx.summaries[f"{name}/seed{seed}"]
+            for key, metric in [("test_accuracy", "test_accuracy"), ("val_accuracy", "val_accuracy"),
+                                ("test_node_accuracy", "test_node_accuracy")]:
+                row[key].append(summary["best"][metric])
+            row["best_epoch"].append(summary["best_epoch"])
+            row["wall_time_s"] += summary["wall_time_s"]
+            model.load_state_dict(load_checkpoint(trainer.checkpoint_dir / "best.pt")["model"])
+            probabilities.append(predict_roots(model, task, "test"))
+            row["test_predictions"].append(probabilities[-1].argmax(1).tolist())
+        accuracies = row["test_accuracy"]
+        row.update(test_mean=float(np.mean(accuracies)),
+                   test_std=float(np.std(accuracies, ddof=1)) if len(accuracies) > 1 else 0.0,
+                   ensemble_test_accuracy=float(
+                       (np.mean(probabilities, axis=0).argmax(1) == test_labels).mean()))
+        row["examples"] = tree_examples(model, task)  # the last seed's best checkpoint
+        if transfer:
+            row.update(pretraining_summary(ctx, config))
+        rows[name] = row
+    return {"rows": rows, "test_labels": {"fine": test_labels.tolist()},
+            "vocab_size": len(vocab), "embed_dim": EMBED_DIM,
+            "seed_rows": SEED_ROWS, "references": REFERENCES,
+            "reference_lines": {"accuracy": {"seed best 47.3 %": 0.473, "target 50.0 %": 0.50}}}

@@ -1,0 +1,87 @@
+"""The sst-tree experiment: whole-tree batches, root and node metrics, the pre-trained leaves."""
+
+import json
+import os
+
+import numpy as np
+import pytest
+import torch
+
+from course_lib.data.sst import parse_tree
+from course_lib.experiments.sst_models import build_model
+from course_lib.experiments.sst_transfer import RECIPE, TransferConfig, encoder_state
+from course_lib.experiments.sst_tree import TreeTask
+from course_lib.torch_models.tree_lstm import TreeLSTMClassifier, flatten_tree
+from tests.conftest import requires_ci_or_skip
+
+LINES = ["(3 (2 It) (4 (2 's) (4 good)))", "(4 Wonderful)", "(1 (2 not) (1 (2 a) (1 film)))",
+         "(0 (0 bad) (2 .))", "(2 (2 (2 the) (2 plot)) (2 moves))"]
+
+
+def trees():
+    ids = {}
+    return [flatten_tree(parse_tree(line), lambda w: ids.setdefault(w, len(ids) + 1))
+            for line in LINES]
+
+
+def test_training_batches_hold_every_tree_once_in_a_seeded_order():
+    task = TreeTask({"train": trees(), "val": trees()}, batch_size=2, eval_batch_size=3)
+    assert task.splits == ("train", "val") and task.num_batches("train") == 3
+
+    def roots(split, seed=None):
+        generator = None if seed is None else torch.Generator().manual_seed(seed)
+        return [b["labels"][b["roots"]].tolist() for b in task.batches(split, generator)]
+
+    shuffled = roots("train", 0)
+    assert sorted(sum(shuffled, [])) == sorted([3, 4, 1, 0, 2])
+    assert shuffled == roots("train", 0)
+    assert roots("val") == [[3, 4, 1], [0, 2]]  # evaluation: in order
+
+
+def test_step_counts_roots_for_accuracy_and_every_node_for_the_loss():
+    task = TreeTask({"train": trees()}, batch_size=5)
+    batch = next(task.batches("train"))
+
+    class Always(torch.nn.Module):  # predicts class 2 everywhere
+        def forward(self, words, lengths, left, right, level_sizes):
+            return torch.nn.functional.one_hot(torch.full((len(batch["labels"]),), 2), 5).float()
+
+    loss, totals, _ = task.step(Always(), batch, None)
+    metrics = task.metrics(totals)
+    assert metrics["accuracy"] == pytest.approx(1 / 5)  # one neutral root of five
+    labels = batch["labels"]
+    assert totals["loss"][1] == len(labels) == sum(2 * n - 1 for n in (3, 1, 3, 2, 3))
+    assert metrics["node_accuracy"] == pytest.approx(float((labels == 2).float().mean()))
+    assert loss.item() == pytest.approx(torch.nn.functional.cross_entropy(
+        Always()(*[None] * 5), labels).item())
+
+
+def test_the_pretrained_encoder_loads_into_the_bilstm_leaves():
+    config = TransferConfig(hidden_size=4)
+    embedding = np.random.default_rng(0).normal(size=(10, 50))
+    pretrained = build_model(RECIPE, 10, embedding, config)
+    state = encoder_state(pretrained)
+    tree_model = TreeLSTMClassifier(5, pretrained=np.zeros((10, 50)), leaf_encoder="bilstm",
+                                    encoder_size=4, hidden_size=6)
+    result = tree_model.load_state_dict(state, strict=False)
+    assert not [k for k in result.missing_keys if k.startswith(("embedding.", "encoder."))]
+    for name, value in tree_model.state_dict().items():
+        if name.startswith(("embedding.", "encoder.")):
+            assert torch.equal(value, state[name]), name
+
+
+@pytest.mark.realdata
+def test_smoke_run_on_the_real_trees(tmp_path):
+    requires_ci_or_skip(bool(os.environ.get("LSTM_COURSE_DATA")), "LSTM_COURSE_DATA is not set")
+    from course_lib.cli import main as lstm_course
+
+    lstm_course(["run", "sst-tree", "--profile", "smoke", "--no-progress", "--set",
+                 "rows=tree-lstm,bilstm-tree", "--results-dir", str(tmp_path / "results"),
+                 "--checkpoint-dir", str(tmp_path / "ckpt")])
+    record = json.loads((tmp_path / "results" / "sst-tree-smoke.json").read_text())
+    rows = record["extra"]["rows"]
+    assert set(rows) == {"tree-lstm", "bilstm-tree"}
+    for row in rows.values():
+        assert len(row["test_accuracy"]) == 2 and len(row["test_predictions"][0]) == 60
+        assert 0 <= row["test_mean"] <= 1 and row["best_epoch"][0] in (1, 2)
+    assert len(record["extra"]["test_labels"]["fine"]) == 60
