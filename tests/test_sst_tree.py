@@ -85,3 +85,31 @@ def test_smoke_run_on_the_real_trees(tmp_path):
         assert len(row["test_accuracy"]) == 2 and len(row["test_predictions"][0]) == 60
         assert 0 <= row["test_mean"] <= 1 and row["best_epoch"][0] in (1, 2)
     assert len(record["extra"]["test_labels"]["fine"]) == 60
+
+
+def test_tree_layout_and_the_prediction_picture():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from course_lib.sst_plots import plot_tree_predictions, tree_layout
+
+    flat = trees()[0]  # (3 (2 It) (4 (2 's) (4 good)))
+    assert tree_layout(flat).tolist() == [[0, 0], [1, 0], [2, 0], [1.5, 1], [0.75, 2]]
+    example = {"tree": LINES[0], "predicted": [2, 2, 4, 3, 3]}  # ('s good) said 3, gold 4
+    fig = plot_tree_predictions([example, {"tree": LINES[2], "predicted": [2, 2, 1, 1, 0]}])
+    first, second = fig.axes[:2]
+    assert first.get_title(loc="left").startswith("right")
+    assert second.get_title(loc="left").startswith("WRONG")
+    assert [t.get_text() for t in first.texts] == ["4", "It", "'s", "good"]  # gold beside a miss
+
+
+def test_pretraining_at_the_defaults_is_sst_transfers():
+    from course_lib.experiments import sst_transfer, sst_tree
+
+    ours = sst_tree.pretraining_config(sst_tree.PROFILES["laptop"])
+    theirs = sst_transfer.PROFILES["laptop"]
+    used = ["hidden_size", "dropout", "lr", "weight_decay", "seed", "seeds"]
+    used += [f for f in vars(theirs) if f.startswith("imdb_")]
+    assert {f: getattr(ours, f) for f in used} == {f: getattr(theirs, f) for f in used}
+    changed = sst_tree.pretraining_config(sst_tree.TreeConfig(weight_decay=0.0, lr=5e-3))
+    assert (changed.weight_decay, changed.lr) == (theirs.weight_decay, theirs.lr)
