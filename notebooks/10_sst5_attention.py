@@ -28,11 +28,13 @@
 #    embeddings, each over three seeds, beside the seeds' rows, and the phrase-level recipe that
 #    goes further;
 # 5. pre-train the encoder on IMDB's movie reviews, then fine-tune it on SST (transfer);
-# 6. reproduce the seeds' overfitting curve (10 epochs against 2) from per-epoch evaluation;
-# 7. look at what the best model confuses, and where it looks.
+# 6. follow the parse trees with a Tree-LSTM, a label at every node, and check its gradients;
+# 7. reproduce the seeds' overfitting curve (10 epochs against 2) from per-epoch evaluation;
+# 8. look at what the best model confuses, and where it looks.
 #
-# The long runs are not repeated here: `lstm-course run sst` wrote `results/sst.json` on a
-# 2-core CPU and this notebook reads it (the `smoke` profile runs a tiny version instead).
+# The long runs are not repeated here: `lstm-course run sst`, `sst-transfer` and `sst-tree`
+# wrote `results/sst*.json` on a 2-core CPU and this notebook reads them (the `smoke` profile
+# runs tiny versions instead).
 
 # %%
 import matplotlib.pyplot as plt
@@ -231,8 +233,10 @@ from course_lib.sst_plots import results_table
 display(Markdown(markdown_table(results_table(record))))
 
 # %% [markdown]
-# An ensemble is not a row of its own kind (it is three models, not one), but the per-seed
-# predictions are in the results, so averaging the three seeds' probabilities costs nothing:
+# The ensemble of a row's three seeds is not that row's result (it is three models, the row
+# reports one), but the per-seed predictions are in the results, so averaging the three
+# seeds' probabilities costs nothing (section 6 makes an ensemble a row of its own, repeated
+# over seeds like any other):
 
 # %%
 for name, row in rows.items():
@@ -335,12 +339,13 @@ fig.tight_layout()
 
 # %% [markdown]
 # Pre-training on IMDB lifts the same model by a point of dev accuracy and 1.6 points of test
-# accuracy over its control, and it is our best SST-5 row, 48.7 ± 1.0 % (three seeds), above
-# every row trained from GloVe-50 alone but still **short of the 50.0 % target**. The control
+# accuracy over its control, and it is our best sequence model, 48.7 ± 1.0 % (three seeds),
+# above every sequence model trained from GloVe-50 alone but still **short of the 50.0 %
+# target** (section 6 gets there by another road). The control
 # shows where the gain comes from: it is within the seeds' noise of `phrases-glove` (a little
 # better on dev, a little worse on test), so the lower dropout alone buys little; the IMDB
 # weights add the rest. The ensemble of the three seeds' probabilities adds a little more, but
-# it is three models, not one row.
+# it is three models, not this row's one.
 
 # %%
 if profile != "smoke":
@@ -350,7 +355,243 @@ if profile != "smoke":
     assert pre["test_mean"] < 0.50  # said plainly above: the target is not reached
 
 # %% [markdown]
-# ## 6. Overfitting: 10 epochs against 2
+# ## 6. Follow the parse: Tree-LSTMs
+#
+# Every model so far reads a sentence left to right and leaves it to the LSTM to work out that
+# "not" applies to "very good" and "but" overrules what came before. The treebank has already
+# parsed every sentence: why not let the network follow the tree? A **Tree-LSTM** (Tai,
+# Socher and Manning, 2015) computes one state per node, bottom up. A leaf reads its word vector
+# $x$ like one LSTM step with no past; an inner node reads the states of its two children,
+# $(h_l, c_l)$ and $(h_r, c_r)$, instead of a word:
+#
+# $$
+# \begin{aligned}
+# i &= \sigma\big(U_i [h_l; h_r] + b_i\big), &
+# f_l &= \sigma\big(U_{f_l} [h_l; h_r] + b_{f_l}\big), &
+# f_r &= \sigma\big(U_{f_r} [h_l; h_r] + b_{f_r}\big), \\
+# o &= \sigma\big(U_o [h_l; h_r] + b_o\big), &
+# u &= \tanh\big(U_u [h_l; h_r] + b_u\big), \\
+# c &= i \odot u + f_l \odot c_l + f_r \odot c_r, &
+# h &= o \odot \tanh(c).
+# \end{aligned}
+# $$
+#
+# These are the equations of notebook 02 with two changes. The previous state $h_{t-1}$
+# becomes the pair $[h_l; h_r]$, and the one forget gate becomes **one per child**, so that a
+# node can keep the memory of its left child and drop that of its right one. The memory still
+# flows through a sum, $c = \dots + f_l \odot c_l + f_r \odot c_r$, so the gradient reaches
+# the leaves the way it reaches early time steps in a sequence LSTM.
+#
+# Every node of SST has a label, so every node gets a prediction ($\mathrm{softmax}(W h + b)$)
+# and a loss: one pass over a tree trains on all of its phrases at once, the same labels the
+# `phrases-*` rows used, now with shared computation.
+#
+# **Batching.** A node can be computed as soon as its children are. Give every leaf level 0 and
+# every inner node 1 + the larger level of its children: all nodes of one level, across a whole
+# batch of trees, are then one matrix product. `course_lib.torch_models.tree_lstm` numbers the
+# nodes of a batch leaves first, then inner nodes level by level, so a child always comes
+# before its parent. The short training tree of section 1:
+
+# %%
+from course_lib.torch_models.tree_lstm import BinaryTreeLSTM, batch_trees, flatten_tree
+
+word_ids = {}
+flat = flatten_tree(short, lambda word: word_ids.setdefault(word, len(word_ids) + 1))
+print(short)
+print("leaves 0-6:", short.leaves())
+for j, (left, right, level) in enumerate(zip(flat.left, flat.right, flat.level)):
+    print(f"inner node {len(flat.words) + j}: children {left} and {right}, level {level}, "
+          f"label {flat.labels[len(flat.words) + j]}")
+batch = batch_trees([flat])
+print("nodes per level 1, 2, ...:", batch["level_sizes"].tolist(), "-> the root is node",
+      int(batch["roots"][0]))
+
+# %% [markdown]
+# The batched module is tested against a plain recursive one, node by node, values and
+# gradients (`tests/test_tree_lstm.py`). Its gradients are autograd's; here they are checked
+# against finite differences once more, in float64, through all levels of that tree:
+
+# %%
+torch.manual_seed(0)
+cell = BinaryTreeLSTM(input_size=4, hidden_size=3).double()
+leaf_inputs = torch.randn(len(flat.words), 4, dtype=torch.float64, requires_grad=True)
+
+
+def root_state(x):
+    h, c = cell(x, batch["left"], batch["right"], batch["level_sizes"])
+    return h[batch["roots"]]
+
+
+print("gradcheck through the tree:", torch.autograd.gradcheck(root_state, (leaf_inputs,)))
+
+# %% [markdown]
+# `lstm-course run sst-tree` (`course_lib.experiments.sst_tree`) trains three rows, three seeds
+# each, with the loss at every node and the accuracy scored at the root (the sentence):
+#
+# - `tree-lstm`: Tai et al.'s constituency Tree-LSTM on GloVe-50 (fine-tuned), here with 300
+#   units (theirs had 150 on 300-d word vectors);
+# - `bilstm-tree`: each leaf reads a BiLSTM(150)'s state at its word instead of the bare word
+#   vector, so "good" enters the tree already knowing it follows "not";
+# - `bilstm-tree-transfer`: the same, its embedding and BiLSTM pre-trained on IMDB by the
+#   recipe of section 5 (same vocabulary, model, data and passes; its own runs).
+#
+# **How the recipe was found.** We started from Tai et al.'s settings (dropout 0.5, weight
+# decay 1e-4) with our usual early learning-rate decay: 45 % dev accuracy, and only 44 % of the
+# training roots right, so the model was *under*-fitting, not over-fitting. Each step below
+# changed one or two settings and ran two seeds (the `tree-lstm` row mostly: 10-25 s an
+# epoch); the choice was made on **dev** accuracy alone, the test column is shown for the
+# record. Every run is a committed results file with its command inside
+# (`results/sst-tree-tuning/`).
+
+# %%
+import json
+
+from course_lib.paths import RESULTS_DIR
+
+tuning = []
+for path in sorted((RESULTS_DIR / "sst-tree-tuning").glob("*.json")):
+    run = json.loads(path.read_text())
+    c = run["config"]
+    for name, row in run["extra"]["rows"].items():
+        tuning.append({
+            "step": path.stem, "row": name, "H": c["hidden_size"], "lr": c["lr"],
+            "dropout": c["dropout"], "weight decay": c["weight_decay"],
+            "epochs (lr halved after)": f"{c['epochs']} ({c['halve_after']})",
+            "root weight": c.get("root_weight") or 0, "seeds": len(row["val_accuracy"]),
+            "dev (%)": f"{100 * np.mean(row['val_accuracy']):.2f}",
+            "test (%)": f"{100 * row['test_mean']:.2f}"})
+display(Markdown(markdown_table(tuning)))
+
+# %% [markdown]
+# Read the table top down. Dropout 0.3 instead of 0.5 with a later learning-rate decay (after
+# epoch 8, not 4) was the big step, almost 4 points of dev accuracy; no weight decay, twice
+# the learning rate and 300 units instead of 150 each added less, every one of them near the
+# noise of two seeds on 1,101 dev sentences (about a point). An extra weight on the sentence
+# losses hurt: the model then fits the 8,544 training roots (72 % of them right) instead of
+# learning from the phrases. BiLSTM leaves followed the same trend; the highest dev accuracy
+# of all came from the IMDB leaves with 150 units (step 11, 51.1 %), though not the highest
+# test accuracy (49.3 %). We kept **one recipe for all three rows**, the best of the quick
+# `tree-lstm` row (step 12), so that the rows differ only in their leaves. To save time, steps
+# 04, 11 and 13 loaded the IMDB pre-trained weights of `sst-transfer`'s runs (copied
+# checkpoints); the `bilstm-tree-transfer` row below pre-trains its own.
+
+# %%
+tree_record = experiment_results("sst-tree")
+tree_rows = tree_record["extra"]["rows"]
+tcfg = tree_record["config"]
+describe_tree = {"tree-lstm": "Tree-LSTM, leaves read GloVe-50",
+                 "bilstm-tree": "BiLSTM leaves + Tree-LSTM",
+                 "bilstm-tree-transfer": "BiLSTM leaves (IMDB pre-trained) + Tree-LSTM",
+                 "tree-lstm-ensemble": "3 Tree-LSTMs, probabilities averaged"}
+comparison = [
+    {"row": "phrases-glove", "model": "BiLSTM, max + attention, phrases", "source": "sst",
+     "row data": rows["phrases-glove"]},
+    {"row": "transfer", "model": "the same, IMDB pre-trained", "source": "sst-transfer",
+     "row data": pre}]
+comparison += [{"row": name, "model": describe_tree[name], "source": "sst-tree", "row data": row}
+               for name, row in tree_rows.items()]
+table = []
+for item in comparison:
+    row = item["row data"]
+    table.append({
+        "row": item["row"], "model": item["model"], "experiment": item["source"],
+        "dev accuracy (%)": f"{100 * np.mean(row['val_accuracy']):.2f}",
+        "test accuracy (%)": f"{100 * row['test_mean']:.2f} ± {100 * row['test_std']:.2f}",
+        "seeds": row["seeds"], "best-dev epochs": ", ".join(map(str, row["best_epoch"])),
+        "all networks averaged (%)": f"{100 * row['ensemble_test_accuracy']:.2f}",
+        "wall time (min)": f"{(row['wall_time_s'] + row.get('pretrain_wall_time_s', 0)) / 60:.1f}",
+    })
+display(Markdown(markdown_table(table)))
+print(f"sst-tree: profile {tree_record['profile']}, {tcfg['epochs']} epochs, Tree-LSTM "
+      f"{tcfg['hidden_size']}, BiLSTM {tcfg['encoder_size']}, dropout {tcfg['dropout']}, weight "
+      f"decay {tcfg['weight_decay']}, lr halved after epoch {tcfg['halve_after']}; training "
+      f"{sum(r['wall_time_s'] for r in tree_record['runs'].values()) / 60:.0f} min in all "
+      f"({len(tree_record['runs'])} networks, IMDB pre-training included, each on 1 thread "
+      f"of the shared 2-core CPU). Reproduce: `lstm-course run sst-tree`")
+
+# %% [markdown]
+# SST-5 moves by a point from seed to seed, and the `tree-lstm` row sits right at the 50 %
+# target. So the same recipe was also run with five seeds (`lstm-course run sst-tree --profile
+# full --set rows=tree-lstm`: the `full` profile is the laptop recipe with five seeds; its
+# first three are the three above):
+
+# %%
+from course_lib.experiments.notebook_support import load_results
+
+five = load_results("sst-tree-full")["extra"]["rows"]["tree-lstm"]
+print("tree-lstm, 5 seeds: test", ", ".join(f"{100 * a:.2f}" for a in five["test_accuracy"]),
+      f"-> {100 * five['test_mean']:.2f} ± {100 * five['test_std']:.2f} %; dev "
+      f"{100 * np.mean(five['val_accuracy']):.2f} %; ensemble of the five "
+      f"{100 * five['ensemble_test_accuracy']:.2f} %")
+
+# %% [markdown]
+# Dev and test accuracy after every epoch, mean of the networks each single-model row trained
+# (for `tree-lstm` all nine: its three seeds and the ensemble's other six members):
+
+# %%
+single_rows = [name for name, row in tree_rows.items() if row["members"] == 1]
+fig, ax = plt.subplots(figsize=(7.5, 4.3))
+for k, name in enumerate(single_rows):
+    for split, style in (("val", "--"), ("test", "-")):
+        epochs, acc = epoch_curves(tree_record, name, split)
+        ax.plot(epochs, 100 * acc.mean(0), style, marker=".", color=f"C{k}",
+                label=f"{name} {'dev' if split == 'val' else 'test'}")
+ax.axhline(50.0, color="grey", linestyle=":", label="target 50.0 %")
+ax.set(title="SST-5 Tree-LSTMs (root accuracy)", xlabel="epoch",
+       ylabel="accuracy (%, mean of seeds)")
+ax.grid(alpha=0.3)
+ax.legend(fontsize="small", ncol=3)
+fig.tight_layout()
+
+# %% [markdown]
+# What the Tree-LSTM says at every node: short test sentences with a contrast word ("but",
+# "not", "n't"), first ones whose sentence label the single-model row best on dev (its last
+# seed) got right, then
+# ones it got wrong. Colour: the predicted label; a ringed node was labelled otherwise by the
+# annotators (their label beside it).
+
+# %%
+from course_lib.sst_plots import plot_tree_predictions
+
+tree_best_name = max(single_rows, key=lambda n: np.mean(tree_rows[n]["val_accuracy"]))
+if tree_rows[tree_best_name]["examples"]:
+    fig = plot_tree_predictions(tree_rows[tree_best_name]["examples"],
+                                title=f"{tree_best_name}: the label of every node")
+
+# %% [markdown]
+# The plain Tree-LSTM is the best single network: **50.1 ± 0.8 %** over three seeds, 2.5 points
+# above the phrase-level BiLSTM of section 4, which learnt from exactly the same labels, and
+# 1.4 points above the IMDB-pre-trained BiLSTM of section 5, with nothing but GloVe-50 and the
+# parse. That meets the 50.0 % target, but **without a margin**: over five seeds the same
+# recipe gives 49.9 ± 1.1 %, so read it as "50 %, give or take a point". Tai et al. report
+# 51.0 % with 300-d word vectors; ours are 50-d.
+#
+# BiLSTM leaves did not help on test (49.5 %), and neither did the IMDB pre-training that
+# lifted the sequence model of section 5 (49.2 %), although that row has the best **dev**
+# accuracy of all (51.4 %). Dev and test disagree here by more than the seeds do: 1,101 dev
+# sentences are few, and a choice made on them carries their noise (each row's settings and
+# epochs were chosen on dev; the rows are compared on test).
+#
+# The **ensemble row** averages the probabilities of three Tree-LSTMs; repeated with three
+# disjoint sets of seeds (nine networks) it gives **51.1 ± 0.3 %**, the best row of the
+# notebook and above the target by more than three times its spread. Averaging cancels much of
+# what a single seed gets wrong, at three times the training (38 minutes of one core for the
+# nine networks, three of them shared with the `tree-lstm` row).
+
+# %%
+if profile != "smoke":
+    single, ensemble = tree_rows["tree-lstm"], tree_rows["tree-lstm-ensemble"]
+    assert single["test_mean"] >= 0.50 > five["test_mean"]  # at the target, no margin
+    assert single["test_mean"] > pre["test_mean"] > rows["phrases-glove"]["test_mean"]
+    assert max(tree_rows["bilstm-tree"]["test_mean"],
+               tree_rows["bilstm-tree-transfer"]["test_mean"]) < single["test_mean"]
+    dev_means = {n: np.mean(r["val_accuracy"]) for n, r in tree_rows.items()}
+    assert max(dev_means, key=dev_means.get) == "bilstm-tree-transfer"
+    assert ensemble["test_mean"] == max(r["test_mean"] for r in tree_rows.values())
+    assert ensemble["test_mean"] - 3 * ensemble["test_std"] > 0.50
+
+# %% [markdown]
+# ## 7. Overfitting: 10 epochs against 2
 #
 # The seeds retrained from scratch for each epoch count and found 2 epochs better than 10.
 # With an evaluation after every epoch, one run shows the whole story: dev and test accuracy
@@ -378,25 +619,29 @@ for row in curve_rows:
 # sentences. Either way the lesson is the same: evaluate after every epoch and pick the epoch
 # on dev, instead of retraining once per epoch count and guessing.
 #
-# ## 7. What the best model confuses, and where it looks
+# ## 8. What the best model confuses, and where it looks
 #
-# The confusion matrix of the best row, its three seeds' best-dev checkpoints summed. Most
-# mistakes sit one step off the diagonal: *negative* for *very negative*, *neutral* for
-# *positive*. The neighbouring classes are where the five-way scale is hard even for people.
+# The confusion matrix of the best Tree-LSTM row (best on dev), its seeds' best-dev
+# checkpoints summed. Most mistakes sit one step off the diagonal: *negative* for *very
+# negative*, *neutral* for *positive*. The neighbouring classes are where the five-way scale is
+# hard even for people.
 
 # %%
 from course_lib.sst_plots import confusion, plot_confusion
 
 labels = record["extra"]["test_labels"]["fine"]
-matrix = confusion(best["test_predictions"], labels)
-fig = plot_confusion(matrix, title=f"SST-5 test confusion, {best_name} ({best['seeds']} seeds summed)")
+assert tree_record["extra"]["test_labels"]["fine"] == labels  # the same test sentences, in order
+tree_best = tree_rows[tree_best_name]
+matrix = confusion(tree_best["test_predictions"], labels)
+fig = plot_confusion(matrix, title=f"SST-5 test confusion, {tree_best_name} "
+                                   f"({tree_best['seeds']} seeds summed)")
 off_by_one = sum(matrix[r, c] for r in range(5) for c in range(5) if abs(r - c) == 1)
 wrong = matrix.sum() - np.trace(matrix)
 print(f"{100 * off_by_one / wrong:.0f} % of the mistakes are one class away")
 
 # %% [markdown]
-# And where it looks: attention weights of the best row's model (its last seed) over short
-# test sentences, first ones it got right, then ones it got wrong. Max pooling runs beside the
+# And where an attention model looks: attention weights of the best row of section 4 (its
+# last seed) over short test sentences, first ones it got right, then ones it got wrong. Max pooling runs beside the
 # attention in this model, so the weights show only part of what it reads.
 
 # %%
@@ -415,10 +660,15 @@ fig = plot_attention(best["examples"], title=f"{best_name}: attention over test 
 #   measure it instead of carrying it over.
 # - Phrase-level training from GloVe gave 47.6 ± 0.8 % (three seeds), above the seeds' 47.3 %.
 #   Pre-training the same BiLSTM on IMDB's 25,000 movie reviews and fine-tuning it on the phrases
-#   gave our best row, 48.7 ± 1.0 %, 1.6 points above its control without pre-training, but
-#   still **short of the 50.0 % target** (and of the 49.0 % calibration run). More units
-#   (`--set hidden_size=300`), 300-d vectors and a tree-structured model (Tai et al.'s
-#   Tree-LSTM, 51.0 %) are the next things to try.
+#   gave 48.7 ± 1.0 %, 1.6 points above its control without pre-training.
+# - Following the parse does better than both: a Tree-LSTM, one forget gate per child and a
+#   loss at every node, reached 50.1 ± 0.8 % (three seeds; 49.9 ± 1.1 % over five), at the
+#   50.0 % target without a margin; an ensemble of three of them, 51.1 ± 0.3 %, clears it. Its
+#   recipe came from thirteen two-seed runs chosen on dev: the published regularisation left it
+#   under-fitting on 50-d vectors.
+# - Dev and test can disagree by more than the seeds do (the IMDB-pre-trained Tree-LSTM: best
+#   on dev, not on test): a small dev set is a noisy judge; more seeds and more rows are the
+#   honest answer, not more tuning on it.
 # - The model's mistakes are mostly one class off: the fine-grained scale, not the model, sets
 #   much of the ceiling.
 #

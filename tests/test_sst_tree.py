@@ -113,3 +113,21 @@ def test_pretraining_at_the_defaults_is_sst_transfers():
     assert {f: getattr(ours, f) for f in used} == {f: getattr(theirs, f) for f in used}
     changed = sst_tree.pretraining_config(sst_tree.TreeConfig(weight_decay=0.0, lr=5e-3))
     assert (changed.weight_decay, changed.lr) == (theirs.weight_decay, theirs.lr)
+
+
+@pytest.mark.realdata
+def test_smoke_ensemble_row_reuses_the_single_models(tmp_path):
+    requires_ci_or_skip(bool(os.environ.get("LSTM_COURSE_DATA")), "LSTM_COURSE_DATA is not set")
+    from course_lib.cli import main as lstm_course
+
+    lstm_course(["run", "sst-tree", "--profile", "smoke", "--no-progress", "--set",
+                 "rows=tree-lstm,tree-lstm-ensemble", "--set", "seeds=2", "--set", "epochs=1",
+                 "--results-dir", str(tmp_path / "results"),
+                 "--checkpoint-dir", str(tmp_path / "ckpt")])
+    record = json.loads((tmp_path / "results" / "sst-tree-smoke.json").read_text())
+    single, ensemble = (record["extra"]["rows"][r] for r in ("tree-lstm", "tree-lstm-ensemble"))
+    # the single rows' accuracies are the Trainer's own best-dev test accuracies
+    assert single["test_accuracy"] == [record["runs"][f"tree-lstm/seed{s}"]["best"]["test_accuracy"]
+                                       for s in (0, 1)]
+    assert sorted(r for r in record["runs"]) == [f"tree-lstm/seed{s}" for s in range(6)]
+    assert ensemble["members"] == 3 and len(ensemble["best_epoch"][0]) == 3

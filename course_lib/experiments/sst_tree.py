@@ -11,11 +11,15 @@ GloVe-50, predict a label at every node, and are scored on the root, i.e. the se
   enters the tree already knowing its neighbours;
 - ``bilstm-tree-transfer``: the same, its embedding and BiLSTM pre-trained on the 25,000 IMDB
   reviews as in :mod:`.sst_transfer` (shared SST + IMDB vocabulary, two-class head, then thrown
-  away).
+  away);
+- ``tree-lstm-ensemble``: three ``tree-lstm`` models (seeds 3k, 3k+1, 3k+2 for the k-th
+  repetition) averaging their probabilities: one model of the row is three networks.
 
-Each row runs ``seeds`` seeds; the test accuracy is read at the epoch of best **dev** accuracy
-(dev and test: 1,101 and 2,210 sentences, scored at the root). Results:
-``results/sst-tree.json`` with mean ± std, per-seed predictions and the seeds' ensemble.
+Each row runs ``seeds`` seeds (repetitions); every network is read at its epoch of best **dev**
+accuracy (dev and test: 1,101 and 2,210 sentences, scored at the root). A network trained for
+two rows (``tree-lstm`` seed 0 is also the ensemble's first member) is trained once. Results:
+``results/sst-tree.json`` with mean ± std, per-seed predictions and the ensemble of all of a
+row's networks.
 """
 
 from __future__ import annotations
@@ -51,13 +55,15 @@ from course_lib.torch_models.tree_lstm import (
 )
 from course_lib.training import TrainConfig, load_checkpoint
 
-ROWS = {"tree-lstm": ("embedding", False), "bilstm-tree": ("bilstm", False),
-        "bilstm-tree-transfer": ("bilstm", True)}  # row: (leaf encoder, IMDB pre-training)
+# row: (leaf encoder, IMDB pre-training, models per seed: 1, or an ensemble of that many)
+ROWS = {"tree-lstm": ("embedding", False, 1), "bilstm-tree": ("bilstm", False, 1),
+        "bilstm-tree-transfer": ("bilstm", True, 1), "tree-lstm-ensemble": ("embedding", False, 3)}
+SINGLE = {(leaves, transfer): name for name, (leaves, transfer, size) in ROWS.items() if size == 1}
 
 
 @dataclass
 class TreeConfig:
-    rows: tuple = ("tree-lstm", "bilstm-tree", "bilstm-tree-transfer")
+    rows: tuple = ("tree-lstm", "bilstm-tree", "bilstm-tree-transfer", "tree-lstm-ensemble")
     seeds: int = 3  # seeds per row: seed, seed + 1, ...
     hidden_size: int = 300  # H of the Tree-LSTM
     encoder_size: int = 150  # the BiLSTM of the bilstm-* rows, per direction
@@ -220,73 +226,96 @@ def run(config: TreeConfig, ctx):
     if unknown:
         raise ValueError(f"unknown rows {unknown}; known: {sorted(ROWS)}")
     glove = load_glove(50)
-    # the vocabulary of sst-transfer (phrases counted), so that its IMDB pre-training is ours
+    # words counted over the phrases, as sst-transfer does, so that its vocabulary is ours
     texts = {"train": load_split("train", "fine", phrases=True, limit=config.train_size)[0],
              "dev": load_split("dev", "fine", limit=config.eval_size)[0],
              "test": load_split("test", "fine", limit=config.eval_size)[0]}
-    others = [texts["dev"], texts["test"]]
     pretraining = pretraining_config(config)
-    imdb = None
-    if any(ROWS[r][1] for r in config.rows):  # IMDB words join the vocabulary
-        vocab, imdb = shared_vocab(pretraining, texts["train"], others, glove)
-    else:
-        vocab = build_vocab(texts["train"], others, glove.words)
-    task = TreeTask({"train": flat_split("train", vocab, config.train_size),
-                     "val": flat_split("dev", vocab, config.eval_size),
-                     "test": flat_split("test", vocab, config.eval_size)},
-                    batch_size=config.batch_size, pad_id=vocab.pad_id,
-                    root_weight=config.root_weight)
-    test_labels = np.array([t.labels[-1] for t in task.data["test"]])
+
+    def prepare(with_imdb):
+        """(vocabulary, task, IMDB task or None): SST's words, and IMDB's for transfer rows."""
+        others, imdb = [texts["dev"], texts["test"]], None
+        if with_imdb:
+            vocab, imdb = shared_vocab(pretraining, texts["train"], others, glove)
+        else:
+            vocab = build_vocab(texts["train"], others, glove.words)
+        task = TreeTask({"train": flat_split("train", vocab, config.train_size),
+                         "val": flat_split("dev", vocab, config.eval_size),
+                         "test": flat_split("test", vocab, config.eval_size)},
+                        batch_size=config.batch_size, pad_id=vocab.pad_id,
+                        root_weight=config.root_weight)
+        return vocab, task, imdb
+
+    prepared, trained = {}, {}
     schedule = {} if config.halve_after is None else {"schedule": "halve",
                                                        "halve_after": config.halve_after}
+
+    def member(leaf_encoder, transfer, seed):
+        """Train (or reuse, within this run) one model; its summary, its best checkpoint's
+        dev and test probabilities at the roots, and the model."""
+        key = (leaf_encoder, transfer, seed)
+        if key in trained:
+            return trained[key]
+        vocab, task, imdb = prepared[transfer]
+        state = None
+        if transfer:  # seeded here, so the pre-training does not depend on what ran before
+            torch.manual_seed(seed)
+            state = pretrain(pretraining, ctx, vocab, glove, imdb, seed)
+        torch.manual_seed(seed)  # the same fresh weights for a seed in every row
+        model = TreeLSTMClassifier(5, pretrained=embedding_matrix(vocab, glove, seed=seed)[0],
+                                   hidden_size=config.hidden_size, leaf_encoder=leaf_encoder,
+                                   encoder_size=config.encoder_size, dropout=config.dropout,
+                                   padding_idx=vocab.pad_id)
+        if state is not None:
+            missing = model.load_state_dict(state, strict=False).missing_keys
+            lacking = [k for k in missing if k.startswith(("embedding.", "encoder."))]
+            if lacking:
+                raise RuntimeError(f"the pre-trained encoder lacks {lacking}")
+        train_config = TrainConfig(epochs=config.epochs, lr=config.lr,
+                                   weight_decay=config.weight_decay, clip_norm=5.0,
+                                   monitor="val_accuracy", eval_test=True, seed=seed, **schedule)
+        name = f"{SINGLE[leaf_encoder, transfer]}/seed{seed}"
+        trainer = ctx.fit(name, model, task, train_config, param_groups=group_params(model))
+        model.load_state_dict(load_checkpoint(trainer.checkpoint_dir / "best.pt")["model"])
+        trained[key] = (ctx.summaries[name], predict_roots(model, task, "val"),
+                        predict_roots(model, task, "test"), model)
+        return trained[key]
+
     rows = {}
     for name in config.rows:
-        leaf_encoder, transfer = ROWS[name]
+        leaf_encoder, transfer, size = ROWS[name]
+        if transfer not in prepared:
+            prepared[transfer] = prepare(transfer)
+        task = prepared[transfer][1]
+        dev_labels, test_labels = (np.array([t.labels[-1] for t in task.data[split]])
+                                   for split in ("val", "test"))
         row = {"leaf_encoder": leaf_encoder, "imdb_pretraining": transfer, "seeds": config.seeds,
-               "test_accuracy": [], "val_accuracy": [], "test_node_accuracy": [],
-               "best_epoch": [], "test_predictions": [], "wall_time_s": 0.0}
-        probabilities = []
-        for k in range(config.seeds):
-            seed = config.seed + k
-            state = None
-            if transfer:  # seeded here, so the pre-training does not depend on what ran before
-                torch.manual_seed(seed)
-                state = pretrain(pretraining, ctx, vocab, glove, imdb, seed)
-            torch.manual_seed(seed)  # the same fresh weights for a seed in every row
-            model = TreeLSTMClassifier(5, pretrained=embedding_matrix(vocab, glove, seed=seed)[0],
-                                       hidden_size=config.hidden_size, leaf_encoder=leaf_encoder,
-                                       encoder_size=config.encoder_size, dropout=config.dropout,
-                                       padding_idx=vocab.pad_id)
-            if state is not None:
-                missing = model.load_state_dict(state, strict=False).missing_keys
-                loaded = [key for key in missing if key.startswith(("embedding.", "encoder."))]
-                if loaded:
-                    raise RuntimeError(f"the pre-trained encoder lacks {loaded}")
-            train_config = TrainConfig(epochs=config.epochs, lr=config.lr,
-                                       weight_decay=config.weight_decay, clip_norm=5.0,
-                                       monitor="val_accuracy", eval_test=True, seed=seed,
-                                       **schedule)
-            trainer = ctx.fit(f"{name}/seed{seed}", model, task, train_config,
-                              param_groups=group_params(model))
-            summary = ctx.summaries[f"{name}/seed{seed}"]
-            for key, metric in [("test_accuracy", "test_accuracy"), ("val_accuracy", "val_accuracy"),
-                                ("test_node_accuracy", "test_node_accuracy")]:
-                row[key].append(summary["best"][metric])
-            row["best_epoch"].append(summary["best_epoch"])
-            row["wall_time_s"] += summary["wall_time_s"]
-            model.load_state_dict(load_checkpoint(trainer.checkpoint_dir / "best.pt")["model"])
-            probabilities.append(predict_roots(model, task, "test"))
-            row["test_predictions"].append(probabilities[-1].argmax(1).tolist())
+               "members": size, "vocab_size": len(prepared[transfer][0]),
+               "test_accuracy": [], "val_accuracy": [], "best_epoch": [],
+               "test_predictions": [], "wall_time_s": 0.0}
+        all_test = []
+        for k in range(config.seeds):  # one model, or an ensemble of ``size`` models
+            seeds = [config.seed + k * size + j for j in range(size)]
+            results = [member(leaf_encoder, transfer, seed) for seed in seeds]
+            dev = np.mean([r[1] for r in results], axis=0)
+            test = np.mean([r[2] for r in results], axis=0)
+            all_test += [r[2] for r in results]
+            row["val_accuracy"].append(float((dev.argmax(1) == dev_labels).mean()))
+            row["test_accuracy"].append(float((test.argmax(1) == test_labels).mean()))
+            row["test_predictions"].append(test.argmax(1).tolist())
+            best = [r[0]["best_epoch"] for r in results]
+            row["best_epoch"].append(best[0] if size == 1 else best)
+            row["wall_time_s"] += sum(r[0]["wall_time_s"] for r in results)
         accuracies = row["test_accuracy"]
         row.update(test_mean=float(np.mean(accuracies)),
                    test_std=float(np.std(accuracies, ddof=1)) if len(accuracies) > 1 else 0.0,
                    ensemble_test_accuracy=float(
-                       (np.mean(probabilities, axis=0).argmax(1) == test_labels).mean()))
-        row["examples"] = tree_examples(model, task)  # the last seed's best checkpoint
+                       (np.mean(all_test, axis=0).argmax(1) == test_labels).mean()))
+        row["examples"] = tree_examples(results[-1][3], task)  # the last model's best checkpoint
         if transfer:
             row.update(pretraining_summary(ctx, pretraining))
         rows[name] = row
     return {"rows": rows, "test_labels": {"fine": test_labels.tolist()},
-            "vocab_size": len(vocab), "embed_dim": EMBED_DIM,
+            "embed_dim": EMBED_DIM,
             "seed_rows": SEED_ROWS, "references": REFERENCES,
             "reference_lines": {"accuracy": {"seed best 47.3 %": 0.473, "target 50.0 %": 0.50}}}
