@@ -17,7 +17,8 @@ Sentiment Treebank has a label, so every node gets a prediction and a loss.
 
 Batching: a node can be computed once its children are, so all nodes of the same *level*
 (1 + the larger level of the two children; leaves are level 0) across a batch of trees are
-computed in one matrix product. A batch of 25 sentences has ~700 nodes but only ~20-40 levels.
+computed in one matrix product. A batch of 25 training sentences has ~930 nodes on average
+(340-1,560) but only ~14 levels (7-20; 29 at most), thanks to length bucketing.
 
 Node numbering of a batch (:func:`batch_trees`): first every leaf, tree by tree, left to right
 (so ``h[length_mask]`` of a padded (N, T, .) leaf tensor lists them in order), then the inner
