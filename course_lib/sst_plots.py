@@ -65,9 +65,12 @@ def epoch_curves(record: dict, row: str, split: str = "test") -> tuple[np.ndarra
     return np.array(runs[0]["epoch"]), np.array([h[f"{split}_accuracy"] for h in runs])
 
 
-def plot_overfitting(record: dict, rows: list[str], marks=(2, 10), references=None):
+def plot_overfitting(record: dict, rows: list[str], marks=(2, 10), references=None,
+                     title="SST-5 sentence-level training: accuracy after every epoch "
+                           "(mean of seeds)"):
     """Dev and test accuracy after every epoch (mean over seeds, band = min..max) for ``rows``;
-    vertical lines at the epoch counts in ``marks`` (the seeds compared 2 and 10 epochs)."""
+    vertical lines at the epoch counts in ``marks`` (the seeds compared 2 and 10 epochs);
+    horizontal ones at ``references`` ({label: accuracy})."""
     fig, ax = plt.subplots(figsize=(7.5, 4.3))
     for k, row in enumerate(rows):
         for split, style in (("val", "--"), ("test", "-")):
@@ -81,8 +84,7 @@ def plot_overfitting(record: dict, rows: list[str], marks=(2, 10), references=No
         ax.axvline(mark, color="grey", linewidth=0.8)
     for j, (label, value) in enumerate((references or {}).items()):
         ax.axhline(100 * value, color="grey", linestyle=[":", "-."][j % 2], label=label)
-    ax.set(title="SST-5 sentence-level training: accuracy after every epoch (mean of seeds)",
-           xlabel="epoch", ylabel="accuracy (%)")
+    ax.set(title=title, xlabel="epoch", ylabel="accuracy (%)")
     ax.grid(alpha=0.3)
     ax.legend(fontsize="small", ncol=2)
     fig.tight_layout()

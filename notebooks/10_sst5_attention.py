@@ -526,22 +526,15 @@ print("tree-lstm, 5 seeds: test", ", ".join(f"{100 * a:.2f}" for a in five["test
 
 # %% [markdown]
 # Dev and test accuracy after every epoch, mean of the networks each single-model row trained
-# (for `tree-lstm` all nine: its three seeds and the ensemble's other six members):
+# (for `tree-lstm` all nine: its three seeds and the ensemble's other six members; band: their
+# range on test):
 
 # %%
+from course_lib.sst_plots import plot_overfitting
+
 single_rows = [name for name, row in tree_rows.items() if row["members"] == 1]
-fig, ax = plt.subplots(figsize=(7.5, 4.3))
-for k, name in enumerate(single_rows):
-    for split, style in (("val", "--"), ("test", "-")):
-        epochs, acc = epoch_curves(tree_record, name, split)
-        ax.plot(epochs, 100 * acc.mean(0), style, marker=".", color=f"C{k}",
-                label=f"{name} {'dev' if split == 'val' else 'test'}")
-ax.axhline(50.0, color="grey", linestyle=":", label="target 50.0 %")
-ax.set(title="SST-5 Tree-LSTMs (root accuracy)", xlabel="epoch",
-       ylabel="accuracy (%, mean of seeds)")
-ax.grid(alpha=0.3)
-ax.legend(fontsize="small", ncol=3)
-fig.tight_layout()
+fig = plot_overfitting(tree_record, single_rows, marks=(), references={"target 50.0 %": 0.50},
+                       title="SST-5 Tree-LSTMs: root accuracy after every epoch")
 
 # %% [markdown]
 # What the Tree-LSTM says at every node: short test sentences with a contrast word ("but",

@@ -54,6 +54,7 @@ from course_lib.torch_models.tree_lstm import (
     flatten_tree,
 )
 from course_lib.training import TrainConfig, load_checkpoint
+from course_lib.training.trainer import to_device
 
 # row: (leaf encoder, IMDB pre-training, models per seed: 1, or an ensemble of that many)
 ROWS = {"tree-lstm": ("embedding", False, 1), "bilstm-tree": ("bilstm", False, 1),
@@ -142,10 +143,8 @@ class TreeTask:
         return None
 
     def step(self, model, batch, state):
-        logits = model(batch["words"], batch["lengths"], batch["left"], batch["right"],
-                       batch["level_sizes"])  # (L + M, C)
-        labels = batch["labels"]
-        roots = batch["roots"]
+        logits = node_logits(model, batch)  # (L + M, C)
+        labels, roots = batch["labels"], batch["roots"]
         loss = torch.nn.functional.cross_entropy(logits, labels)
         if self.root_weight:
             loss = loss + self.root_weight * torch.nn.functional.cross_entropy(logits[roots],
@@ -175,6 +174,12 @@ def flat_split(split, vocab, limit=None):
             for tree in _trees(split)[:limit]]
 
 
+def node_logits(model, batch):
+    """Logits (L + M, C) of every node of a :func:`batch_trees` batch, in its numbering."""
+    return model(batch["words"], batch["lengths"], batch["left"], batch["right"],
+                 batch["level_sizes"])
+
+
 @torch.no_grad()
 def predict_roots(model, task, split):
     """Class probabilities (N, C) at the roots of ``split``'s trees, in order."""
@@ -182,21 +187,17 @@ def predict_roots(model, task, split):
     model.eval()
     probs = []
     for batch in task.batches(split):
-        logits = model(*(batch[k].to(device) for k in ("words", "lengths", "left", "right")),
-                       batch["level_sizes"])
-        probs.append(torch.softmax(logits[batch["roots"].to(device)], 1).cpu())
+        batch = to_device(batch, device)
+        probs.append(torch.softmax(node_logits(model, batch)[batch["roots"]], 1).cpu())
     return torch.cat(probs).numpy()
 
 
 @torch.no_grad()
 def node_predictions(model, tree) -> list[int]:
     """The predicted label of every node of one :class:`FlatTree`, in its own numbering."""
-    device = next(model.parameters()).device
     model.eval()
-    batch = batch_trees([tree])
-    logits = model(*(batch[k].to(device) for k in ("words", "lengths", "left", "right")),
-                   batch["level_sizes"])
-    return logits.argmax(1)[torch.from_numpy(batch_numbers(tree)).to(device)].tolist()
+    batch = to_device(batch_trees([tree]), next(model.parameters()).device)
+    return node_logits(model, batch).argmax(1).cpu()[batch_numbers(tree)].tolist()
 
 
 def tree_examples(model, task, count=6, max_words=14, cues=("but", "not", "n't")):
