@@ -38,8 +38,8 @@ import numpy as np
 import torch
 
 from course_lib import pick
+from course_lib.checks.imdb_sentiment import check_build_vocab, check_encode, check_pad_batch
 from course_lib.data import load_imdb_tokens
-from course_lib.data.text_checks import check_build_vocab, check_encode, check_pad_batch
 
 # %% [markdown]
 # ## 1. The vocabulary

@@ -55,7 +55,7 @@
 # where each data set was found. The same report is printed by `lstm-course doctor` in a shell.
 
 # %%
-from course_lib.doctor import report
+from course_lib.tools.doctor import report
 
 text, all_data_found = report()
 print(text)

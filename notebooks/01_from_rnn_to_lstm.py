@@ -52,7 +52,7 @@ from course_lib.numpy_core.toy_tasks import (
     input_gradient_norms,
     train_adding,
 )
-from course_lib.plots import (
+from course_lib.plots.lstm import (
     gate_explorer,
     plot_gradient_norms,
     plot_histories,

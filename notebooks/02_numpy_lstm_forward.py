@@ -34,7 +34,7 @@ import numpy as np
 from course_lib import pick
 from course_lib.numpy_core import lstm_final_state, lstm_forward, lstm_step_forward, sigmoid
 from course_lib.numpy_core.toy_tasks import AddingRegressor, adding_problem, train_adding
-from course_lib.plots import plot_gates, plot_histories, record_gates
+from course_lib.plots.lstm import plot_gates, plot_histories, record_gates
 
 print("run profile:", course_lib.active_profile())
 

@@ -297,7 +297,7 @@ assert rel_error(torch_after, flat_after) < 1e-6
 #
 # The fix is a CPU flag: **flush-to-zero** (FTZ) and **denormals-are-zero** (DAZ) replace
 # subnormals by 0. The values concerned are below $10^{-38}$, far too small to matter for
-# training. `course_lib` sets both on import (`course_lib.speed`), together with a glibc
+# training. `course_lib` sets both on import (`course_lib.env.speed`), together with a glibc
 # setting that stops big temporary arrays being handed back to the system and faulted back
 # in at every step. Threads copy the flag from the thread that starts them, which is why
 # every notebook imports `course_lib` before NumPy.
@@ -311,7 +311,7 @@ assert rel_error(torch_after, flat_after) < 1e-6
 # %%
 SPEED_CODE = """
 import json, time
-import course_lib.speed as speed  # with LSTM_COURSE_FAST_FLOATS=0: nothing is set on import
+import course_lib.env.speed as speed  # with LSTM_COURSE_FAST_FLOATS=0: nothing is set on import
 speed.flush_denormals({ftz})  # before NumPy starts its threads
 import numpy as np
 from course_lib.numpy_core.timing import time_train_step

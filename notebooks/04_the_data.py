@@ -95,7 +95,7 @@ print(f"most frequent digit: {counts.argmax()} ({counts.max() / counts.sum():.1%
 # network sees the top of the digit first and must remember it until the last row.
 
 # %%
-from course_lib.data.plots import plot_digit_rows
+from course_lib.plots.data import plot_digit_rows
 
 plot_digit_rows(images[0], labels[0])
 plt.show()
@@ -246,7 +246,7 @@ print(f"{len(set(chars))} distinct symbols in the valid split")
 
 # %%
 from course_lib.data import load_sst, load_sst_trees
-from course_lib.data.plots import draw_tree
+from course_lib.plots.data import draw_tree
 
 trees = load_sst_trees("train")
 short = next(t for t in trees if 6 <= len(t.leaves()) <= 9 and t.label in (0, 4)

@@ -145,7 +145,7 @@ for name, (a, b_) in comparisons.items():
 # %%
 import time
 
-from course_lib.bench import WORKLOADS, Workload, set_blas_threads, time_workload
+from course_lib.tools.bench import WORKLOADS, Workload, set_blas_threads, time_workload
 
 threads_before = torch.get_num_threads()
 torch.set_num_threads(1)
@@ -212,7 +212,7 @@ def bench_in_fresh_process(fast_floats, impls, workload="imdb"):
     """Run `lstm-course bench --quick` in a new Python process; returns its results dict."""
     with tempfile.TemporaryDirectory() as out:
         env = {**os.environ, "LSTM_COURSE_FAST_FLOATS": "1" if fast_floats else "0"}
-        subprocess.run([sys.executable, "-m", "course_lib.cli", "bench", "--quick", "--no-progress",
+        subprocess.run([sys.executable, "-m", "course_lib.tools.cli", "bench", "--quick", "--no-progress",
                         "--threads", "1", "--clock", "cpu",
                         "--workloads", workload, "--impls", ",".join(impls), "--output-dir", out],
                        env=env, check=True, capture_output=True)

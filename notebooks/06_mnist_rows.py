@@ -51,7 +51,7 @@ print(f"run profile: {profile}")
 # input the course's LSTM takes, with no reshaping at all.
 
 # %%
-from course_lib.data.plots import plot_digit_rows
+from course_lib.plots.data import plot_digit_rows
 
 train_images, train_labels = load_mnist("train")  # (60000, 28, 28), (60000,)
 test_images, test_labels = load_mnist("test")  # (10000, 28, 28), (10000,)
@@ -126,7 +126,7 @@ assert profile == "smoke" or live["final"]["test_accuracy"] > 0.9
 # configuration right here).
 
 # %%
-from course_lib.experiments.notebook_support import experiment_results
+from course_lib.runs.notebook_support import experiment_results
 
 records = {}
 for name in ("mnist-numpy-seed", "mnist-numpy", "mnist-torch"):
@@ -184,7 +184,7 @@ print(f"ours after {len(seed_run['epoch'])} epochs: test {100 * final['test_accu
 # nothing is picked by looking at the test set).
 
 # %%
-from course_lib.classification_plots import plot_accuracy_curves
+from course_lib.plots.classification import plot_accuracy_curves
 
 labels = {"mnist-numpy-seed": "NumPy, seeds' recipe", "mnist-numpy": "NumPy, ours",
           "mnist-torch": "PyTorch BiLSTM, ours"}
@@ -202,7 +202,7 @@ plt.show()
 # machine, wall time, and the command that reproduces each).
 
 # %%
-from course_lib.experiments.notebook_support import format_duration, markdown_table
+from course_lib.runs.notebook_support import format_duration, markdown_table
 
 
 def configuration(config):
@@ -272,7 +272,7 @@ if profile != "smoke":
 # mistakes, most confident first.
 
 # %%
-from course_lib.classification_plots import plot_confusion_matrix, plot_misclassified
+from course_lib.plots.classification import plot_confusion_matrix, plot_misclassified
 
 report = records["mnist-torch"]["extra"]["torch"]
 confusion = np.array(report["confusion"])  # (C, C), rows: true class
@@ -303,9 +303,9 @@ plt.show()
 # and the 7 wins once the downward stroke has been read.
 
 # %%
-from course_lib.classification_plots import plot_belief_over_time
 from course_lib.experiments.mnist import softmax
 from course_lib.numpy_core import lstm_forward
+from course_lib.plots.classification import plot_belief_over_time
 
 Wx, Wh, b = (live_model.params[f"lstm0.{w}"] for w in ("Wx", "Wh", "b"))
 W_out, b_out = live_model.params["out.W"], live_model.params["out.b"]
@@ -333,8 +333,8 @@ assert np.allclose(probabilities[-1], softmax(live_model.scores(test_images[digi
 # lines up with row t of the image; we show the 16 units whose cell state moves the most.
 
 # %%
-from course_lib.classification_plots import plot_gates_reading_image
-from course_lib.plots import record_gates
+from course_lib.plots.classification import plot_gates_reading_image
+from course_lib.plots.lstm import record_gates
 
 trace = record_gates(test_images[digit:digit + 1], Wx, Wh, b)  # each (1, T, H)
 units = np.argsort(-trace["c"][0].std(axis=0))[:16]

@@ -96,7 +96,7 @@ print(f"median {np.median(lengths):.0f} tokens, mean {lengths.mean():.0f}, longe
 # `prepare_imdb` does all four. Here on a slice of the data, to look at the result.
 
 # %%
-from course_lib.experiments.imdb_data import prepare_imdb
+from course_lib.experiments.common.imdb_data import prepare_imdb
 
 demo = prepare_imdb(train_size=pick(smoke=300, laptop=3_000), test_size=pick(smoke=300, laptop=3_000),
                     max_len=200, seed=0)
@@ -157,7 +157,7 @@ with torch.no_grad():
 # also evaluated the masked model the wrong way, padded steps included.
 
 # %%
-from course_lib.experiments.notebook_support import (
+from course_lib.runs.notebook_support import (
     experiment_results,
     format_duration,
     markdown_table,

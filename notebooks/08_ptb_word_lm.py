@@ -55,7 +55,7 @@ print(f"run profile: {profile}")
 # turns each split into an array of ids.
 
 # %%
-from course_lib.experiments.ptb_common import load_ptb_streams
+from course_lib.experiments.common.ptb_streams import load_ptb_streams
 
 streams = load_ptb_streams("word")
 vocab = streams.vocab
@@ -195,7 +195,7 @@ assert abs(ratio - 20) < 1e-3
 # command that records it.
 
 # %%
-from course_lib.experiments.notebook_support import ResultsMissingError, experiment_results
+from course_lib.runs.notebook_support import ResultsMissingError, experiment_results
 
 records = {}
 for name in ("ptb-word-numpy", "ptb-zaremba", "ptb-word-ours"):
@@ -296,7 +296,7 @@ plt.show()
 # (configuration, profile, machine, wall time, and the command that reproduces each).
 
 # %%
-from course_lib.experiments.notebook_support import format_duration, markdown_table
+from course_lib.runs.notebook_support import format_duration, markdown_table
 
 
 def machine(record):

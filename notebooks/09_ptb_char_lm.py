@@ -53,8 +53,8 @@ print(f"run profile: {profile}")
 # frequent first (`_`, the space, is the most frequent of all).
 
 # %%
+from course_lib.experiments.common.ptb_streams import load_ptb_streams
 from course_lib.experiments.ptb_char import chars_to_text
-from course_lib.experiments.ptb_common import load_ptb_streams
 
 chars = load_ptb_streams("char")
 char_vocab = chars.vocab
@@ -108,12 +108,12 @@ for bpc in (4.3, 1.45, 1.175):
 # evaluating on validation and test after each (see `course_lib/experiments/ptb_char.py`).
 
 # %%
-from course_lib.experiments.notebook_support import (
+from course_lib.experiments.ptb_char import AWD_LSTM_TEST_BPC
+from course_lib.runs.notebook_support import (
     experiment_results,
     format_duration,
     markdown_table,
 )
-from course_lib.experiments.ptb_char import AWD_LSTM_TEST_BPC
 
 start = time.perf_counter()
 record = experiment_results("ptb-char")

@@ -141,8 +141,8 @@ for layer in (AdditiveAttention(8, 6), SeedAttention(8, 6)):
 
 # %%
 from course_lib.data import load_glove
+from course_lib.experiments.common.sst_models import RECIPES, build_model, group_params
 from course_lib.experiments.sst import SSTConfig, SSTTask, build_vocab, encode
-from course_lib.experiments.sst_models import RECIPES, build_model, group_params
 from course_lib.training import TrainConfig, Trainer
 
 glove = load_glove(50)
@@ -176,7 +176,7 @@ for epoch, dev_acc, test_acc in zip(live["history"]["epoch"], live["history"]["v
 
 # %%
 from course_lib.experiments.sst import attention_examples, predict
-from course_lib.sst_plots import plot_attention
+from course_lib.plots.sst import plot_attention
 
 test_data = encode(vocab, test_texts, test_labels)
 probabilities, weights = predict(model, test_data)
@@ -211,14 +211,14 @@ fig = plot_attention(examples, title="Live model (seeds' attention, sentences)")
 #
 # Tried and dropped (one pass over the phrases, seed 0, dev accuracy): label smoothing 0.1 and
 # GloVe fine-tuned at a tenth of the learning rate, both 1-2 points worse; the options remain
-# in `course_lib.experiments.sst_models.Recipe`.
+# in `course_lib.experiments.common.sst_models.Recipe`.
 #
 # What was cut to fit the 2-core budget: three seeds (not five), hidden size 150, four passes
 # over the phrases; the phrase-level ablations (random embeddings, attention alone) are not
 # in the laptop run (`lstm-course run sst --set rows=phrases-random,phrases-attention` runs them).
 
 # %%
-from course_lib.experiments.notebook_support import experiment_results, markdown_table
+from course_lib.runs.notebook_support import experiment_results, markdown_table
 
 record = experiment_results("sst")
 rows = record["extra"]["rows"]
@@ -228,7 +228,7 @@ display(Markdown(
     f"{device['torch_threads']} threads), total wall time {record['wall_time_s'] / 60:.1f} min "
     f"(other jobs shared the CPU). Reproduce: `lstm-course run sst"
     f"{'' if record['profile'] == 'laptop' else ' --profile ' + record['profile']}`."))
-from course_lib.sst_plots import results_table
+from course_lib.plots.sst import results_table
 
 display(Markdown(markdown_table(results_table(record))))
 
@@ -290,7 +290,7 @@ if profile != "smoke":
 # differ only in where the weights start.
 
 # %%
-from course_lib.sst_plots import epoch_curves
+from course_lib.plots.sst import epoch_curves
 
 transfer = experiment_results("sst-transfer")
 pre = transfer["extra"]["rows"]["transfer"]
@@ -446,7 +446,7 @@ print("gradcheck through the tree:", torch.autograd.gradcheck(root_state, (leaf_
 # %%
 import json
 
-from course_lib.paths import RESULTS_DIR
+from course_lib.env.paths import RESULTS_DIR
 
 tuning = []
 for path in sorted((RESULTS_DIR / "sst-tree-tuning").glob("*.json")):
@@ -516,7 +516,7 @@ print(f"sst-tree: profile {tree_record['profile']}, {tcfg['epochs']} epochs, Tre
 # first three are the three above):
 
 # %%
-from course_lib.experiments.notebook_support import load_results
+from course_lib.runs.notebook_support import load_results
 
 five = load_results("sst-tree-full")["extra"]["rows"]["tree-lstm"]
 print("tree-lstm, 5 seeds: test", ", ".join(f"{100 * a:.2f}" for a in five["test_accuracy"]),
@@ -530,7 +530,7 @@ print("tree-lstm, 5 seeds: test", ", ".join(f"{100 * a:.2f}" for a in five["test
 # range on test):
 
 # %%
-from course_lib.sst_plots import plot_overfitting
+from course_lib.plots.sst import plot_overfitting
 
 single_rows = [name for name, row in tree_rows.items() if row["members"] == 1]
 fig = plot_overfitting(tree_record, single_rows, marks=(), references={"target 50.0 %": 0.50},
@@ -544,7 +544,7 @@ fig = plot_overfitting(tree_record, single_rows, marks=(), references={"target 5
 # annotators (their label beside it).
 
 # %%
-from course_lib.sst_plots import plot_tree_predictions
+from course_lib.plots.sst import plot_tree_predictions
 
 tree_best_name = max(single_rows, key=lambda n: np.mean(tree_rows[n]["val_accuracy"]))
 if tree_rows[tree_best_name]["examples"]:
@@ -592,7 +592,7 @@ if profile != "smoke":
 # printed below.
 
 # %%
-from course_lib.sst_plots import epoch_curves, plot_overfitting
+from course_lib.plots.sst import epoch_curves, plot_overfitting
 
 curve_rows = [r for r in ("lstm-glove", "attention-glove", "lstm-random") if r in rows]
 fig = plot_overfitting(record, curve_rows, references={"seed best 47.3 %": 0.473})
@@ -620,7 +620,7 @@ for row in curve_rows:
 # hard even for people.
 
 # %%
-from course_lib.sst_plots import confusion, plot_confusion
+from course_lib.plots.sst import confusion, plot_confusion
 
 labels = record["extra"]["test_labels"]["fine"]
 assert tree_record["extra"]["test_labels"]["fine"] == labels  # the same test sentences, in order

@@ -68,7 +68,7 @@ fig.tight_layout()
 # about IMDB. This is the study's spec:
 
 # %%
-from course_lib.experiments.sweep import SPECS_DIR, load_spec, point_id, run_sweep
+from course_lib.runs.sweep import SPECS_DIR, load_spec, point_id, run_sweep
 
 print((SPECS_DIR / "imdb_rnn_vs_lstm.toml").read_text())
 
@@ -113,8 +113,8 @@ print(sorted(p.name for p in (demo_dir / "out" / "runs").iterdir()))
 # (In the smoke profile the miniature grid above stands in for it.)
 
 # %%
-from course_lib.experiments.notebook_support import format_duration, markdown_table
-from course_lib.paths import RESULTS_DIR
+from course_lib.env.paths import RESULTS_DIR
+from course_lib.runs.notebook_support import format_duration, markdown_table
 
 study_path = RESULTS_DIR / "sweeps" / "imdb_rnn_vs_lstm" / "summary.json"
 if profile == "smoke":
@@ -143,7 +143,7 @@ display(Markdown(
 
 # %%
 from course_lib.experiments.imdb import SEED_002
-from course_lib.sweep_plots import seed_format
+from course_lib.plots.sweep import seed_format
 
 display(Markdown(markdown_table(seed_format(rows, top=4))))
 display(Markdown(markdown_table([
@@ -157,7 +157,7 @@ display(Markdown(markdown_table([
 # size), one map per cell type.
 
 # %%
-from course_lib.sweep_plots import plot_heatmaps
+from course_lib.plots.sweep import plot_heatmaps
 
 fig = plot_heatmaps(rows)
 
@@ -173,7 +173,7 @@ fig = plot_heatmaps(rows)
 # epochs; on this CPU they win per second of compute as well.
 
 # %%
-from course_lib.sweep_plots import plot_batch_lessons, select, values
+from course_lib.plots.sweep import plot_batch_lessons, select, values
 
 fig = plot_batch_lessons(rows)
 batches = values(rows, "batch_size")
@@ -199,7 +199,7 @@ if study is not demo_summary:  # after one epoch, the smallest batch is ahead of
 # notebook 01, is where the RNN fails outright.
 
 # %%
-from course_lib.sweep_plots import plot_rnn_vs_lstm
+from course_lib.plots.sweep import plot_rnn_vs_lstm
 
 fig = plot_rnn_vs_lstm(rows)
 best = {m: max(r["test_accuracy"] for r in select(rows, model=m)) for m in ("lstm", "rnn")}

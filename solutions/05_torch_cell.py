@@ -32,7 +32,7 @@ import torch
 from torch import nn
 
 from course_lib import pick
-from course_lib.torch_models.checks import check_torch_lstm_step, check_train_step
+from course_lib.checks.torch_cell import check_torch_lstm_step, check_train_step
 
 torch.manual_seed(0)
 

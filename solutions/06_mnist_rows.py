@@ -33,8 +33,8 @@ import torch
 from torch import nn
 
 from course_lib import pick
+from course_lib.checks.mnist_rows import check_confusion_matrix, check_evaluate
 from course_lib.data import load_mnist
-from course_lib.training.checks import check_confusion_matrix, check_evaluate
 
 torch.manual_seed(0)
 

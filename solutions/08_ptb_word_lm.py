@@ -36,7 +36,7 @@ import torch
 from torch import nn
 
 from course_lib import pick
-from course_lib.training.lm_checks import (
+from course_lib.checks.ptb_word_lm import (
     check_batchify,
     check_next_token_probs,
     check_perplexity,
@@ -177,7 +177,7 @@ check_train_epoch(train_epoch)
 # PTB for a few epochs, its validation perplexity measured with your `perplexity` after each.
 
 # %%
-from course_lib.experiments.ptb_common import load_ptb_streams
+from course_lib.experiments.common.ptb_streams import load_ptb_streams
 
 streams = load_ptb_streams("word")
 vocab = streams.vocab

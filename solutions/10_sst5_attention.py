@@ -30,7 +30,7 @@
 import torch
 
 from course_lib import pick
-from course_lib.torch_models.attention_checks import check_attention_pooling
+from course_lib.checks.sst5_attention import check_attention_pooling
 
 _ = torch.manual_seed(0)
 

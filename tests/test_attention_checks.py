@@ -3,7 +3,7 @@ classic mistake."""
 
 import torch
 
-from course_lib.torch_models.attention_checks import (
+from course_lib.checks.sst5_attention import (
     MISTAKES,
     check_attention_pooling,
     reference_attention_pooling,

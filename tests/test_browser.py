@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from course_lib.paths import REPO_ROOT
+from course_lib.env.paths import REPO_ROOT
 from tests.conftest import requires_ci_or_skip
 
 CHROMIUM = "/usr/bin/chromium"

@@ -1,11 +1,11 @@
 import subprocess
 import sys
 
-from course_lib.cli import COMMANDS
+from course_lib.tools.cli import COMMANDS
 
 
 def test_help_lists_every_command():
-    result = subprocess.run([sys.executable, "-m", "course_lib.cli", "--help"],
+    result = subprocess.run([sys.executable, "-m", "course_lib.tools.cli", "--help"],
                             capture_output=True, text=True)
     assert result.returncode == 0
     for name in COMMANDS:
@@ -13,7 +13,7 @@ def test_help_lists_every_command():
 
 
 def test_unknown_command_is_a_clear_error():
-    result = subprocess.run([sys.executable, "-m", "course_lib.cli", "trian"],
+    result = subprocess.run([sys.executable, "-m", "course_lib.tools.cli", "trian"],
                             capture_output=True, text=True)
     assert result.returncode == 2
     assert "invalid choice: 'trian'" in result.stderr

@@ -11,7 +11,6 @@ import zipfile
 
 import pytest
 
-from course_lib import cli
 from course_lib.data import (
     CorruptFileError,
     DataNotFoundError,
@@ -25,6 +24,7 @@ from course_lib.data import (
     registry,
     status,
 )
+from course_lib.tools import cli
 from tests import data_fakes as fakes
 
 NAME = "ptb/ptb.valid.txt"

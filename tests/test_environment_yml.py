@@ -5,7 +5,7 @@ import tomllib
 
 import yaml
 
-from course_lib.paths import REPO_ROOT
+from course_lib.env.paths import REPO_ROOT
 
 CONDA_TO_PIP = {"pytorch": "torch"}  # conda-forge name -> PyPI name
 NOT_PACKAGES = {"python", "pip"}

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 
 import pytest
 
-from course_lib.cli import main as lstm_course
 from course_lib.experiments import get_experiment, register
-from course_lib.experiments.registry import apply_overrides
-from course_lib.experiments.runner import results_stem
+from course_lib.runs.registry import apply_overrides
+from course_lib.runs.runner import results_stem
+from course_lib.tools.cli import main as lstm_course
 
 FIELDS = ("config", "profile", "device", "versions", "git_commit", "wall_time_s", "history",
           "final_metrics", "seed", "command", "experiment", "started")

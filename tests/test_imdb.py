@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from course_lib.data.text_checks import check_build_vocab, check_encode, check_pad_batch
+from course_lib.checks.imdb_sentiment import check_build_vocab, check_encode, check_pad_batch
 from course_lib.experiments.imdb import ImdbConfig, seed_init_
 from course_lib.experiments.imdb_best import (
     ProbabilityTask,
@@ -111,7 +111,7 @@ def test_check_pad_batch(capsys, fn, hint):
 
 
 def test_check_pad_batch_catches_changed_inputs(capsys):
-    import course_lib.data.text_checks as checks
+    import course_lib.checks.imdb_sentiment as checks
 
     saved = [s.copy() for s in checks.SEQUENCES]
     try:
@@ -193,7 +193,7 @@ def test_configs_are_consistent():
 
 
 def test_numpy_batches_cut_each_batch_and_evaluate_matches_a_plain_loop():
-    from course_lib.experiments.imdb_data import ImdbSplit
+    from course_lib.experiments.common.imdb_data import ImdbSplit
     from course_lib.experiments.imdb_numpy import numpy_batches, numpy_evaluate
     from course_lib.numpy_core import SequenceClassifier as NumpyClassifier
 

@@ -6,7 +6,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from course_lib.training import lm_checks as c
+from course_lib.checks import ptb_word_lm as c
 
 
 def run(check, fn, capsys):

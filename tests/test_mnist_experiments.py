@@ -6,7 +6,7 @@ import pytest
 from course_lib.data import registry
 from course_lib.data.fetch import find
 from course_lib.experiments.mnist import mnist_splits, prediction_report
-from course_lib.experiments.runner import run_experiment
+from course_lib.runs.runner import run_experiment
 from tests.conftest import requires_ci_or_skip
 
 

@@ -2,9 +2,9 @@
 
 import pytest
 
-from course_lib.exercises import SolutionMarkerError, stale_exercises, strip_solutions
-from course_lib.notebooks import pair_problem, paired_sources
-from course_lib.paths import REPO_ROOT
+from course_lib.env.paths import REPO_ROOT
+from course_lib.tools.exercises import SolutionMarkerError, stale_exercises, strip_solutions
+from course_lib.tools.notebooks import pair_problem, paired_sources
 
 SOLUTION = """\
 def lstm_cell(x):
@@ -54,7 +54,7 @@ def test_notebook_pair_is_in_sync(source):
 def test_a_pair_out_of_sync_is_reported_with_file_and_cell(tmp_path, monkeypatch):
     import jupytext
 
-    import course_lib.notebooks as notebooks
+    import course_lib.tools.notebooks as notebooks
 
     monkeypatch.setattr(notebooks, "REPO_ROOT", tmp_path)
     py = tmp_path / "demo.py"

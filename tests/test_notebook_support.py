@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from course_lib.experiments.notebook_support import (
+from course_lib.runs.notebook_support import (
     ResultsMissingError,
     experiment_results,
     format_duration,

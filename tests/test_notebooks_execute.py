@@ -13,7 +13,7 @@ import sys
 import nbformat
 import pytest
 
-from course_lib.paths import REPO_ROOT
+from course_lib.env.paths import REPO_ROOT
 
 LECTURES_AND_SOLUTIONS = sorted(
     p for folder in ("notebooks", "solutions") for p in (REPO_ROOT / folder).glob("*.ipynb")

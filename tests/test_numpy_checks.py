@@ -1,7 +1,7 @@
 """The exercise checkers against deliberately broken implementations, one per hint.
 
 The broken functions below are written the way a student would write them (independently of
-the catalogue in course_lib.numpy_core.mistakes): each test asserts that the checker fails and
+the catalogue in course_lib.checks.mistakes): each test asserts that the checker fails and
 prints the right hint, and that the correct implementations pass.
 """
 
@@ -11,8 +11,8 @@ import sys
 import numpy as np
 import pytest
 
-from course_lib.numpy_core import checks
-from course_lib.numpy_core import mistakes as catalogue
+from course_lib.checks import mistakes as catalogue
+from course_lib.checks import numpy_lstm as checks
 from course_lib.numpy_core.lstm import lstm_step_backward
 
 
@@ -49,7 +49,7 @@ def test_report_call_returns_the_value_or_reports_the_exception(capsys):
 
 
 def test_the_checkers_do_not_import_torch():
-    code = ("import sys, course_lib.numpy_core.checks; "
+    code = ("import sys, course_lib.checks.numpy_lstm; "
             "assert 'torch' not in sys.modules, 'torch imported'")
     subprocess.run([sys.executable, "-c", code], check=True)
 

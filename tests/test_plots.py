@@ -4,8 +4,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from course_lib import plots
 from course_lib.numpy_core import lstm_final_state, lstm_forward
+from course_lib.plots import lstm as plots
 
 
 @pytest.fixture(autouse=True)

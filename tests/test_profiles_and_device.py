@@ -1,7 +1,7 @@
 import pytest
 
-from course_lib.device import resolve_device_name
-from course_lib.profiles import PROFILES, active_profile, pick
+from course_lib.env.device import resolve_device_name
+from course_lib.env.profiles import PROFILES, active_profile, pick
 
 
 def test_default_profile_is_laptop(monkeypatch):

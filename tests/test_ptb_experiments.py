@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import torch
 
+from course_lib.checks.ptb_word_lm import reference_next_token_probs
 from course_lib.data import registry
 from course_lib.data.fetch import find
 from course_lib.experiments.ptb_char import parse_variant
@@ -17,7 +18,6 @@ from course_lib.numpy_core.lm_train import evaluate_language_model, fit_language
 from course_lib.torch_models import LanguageModel
 from course_lib.torch_models.sampling import complete, next_token_probs, next_word_table
 from course_lib.training import TrainConfig, learning_rate
-from course_lib.training.lm_checks import reference_next_token_probs
 from tests.conftest import requires_ci_or_skip
 
 
@@ -100,7 +100,7 @@ def _need_ptb():
 @pytest.mark.realdata
 def test_ptb_streams_have_mikolovs_sizes():
     _need_ptb()
-    from course_lib.experiments.ptb_common import load_ptb_streams
+    from course_lib.experiments.common.ptb_streams import load_ptb_streams
 
     word = load_ptb_streams("word")
     assert len(word.vocab) == 10_000 and len(word.train) == 929_589 and len(word.test) == 82_430
@@ -116,7 +116,7 @@ def test_ptb_streams_have_mikolovs_sizes():
 ])
 def test_smoke_runs_record_every_epoch(tmp_path, name, runs, metric):
     _need_ptb()
-    from course_lib.experiments.runner import run_experiment
+    from course_lib.runs.runner import run_experiment
 
     record = run_experiment(name, profile="smoke", progress=False, results_dir=tmp_path,
                             checkpoint_root=tmp_path / "ckpt")

@@ -1,6 +1,6 @@
 import json
 
-from course_lib.experiments.summary import load_runs, results_table
+from course_lib.runs.summary import load_runs, results_table
 
 
 def write_run(folder, name, profile, final):

@@ -5,7 +5,7 @@ import sys
 import numpy as np
 import pytest
 
-from course_lib import speed
+from course_lib.env import speed
 
 x86_linux = platform.machine() == "x86_64" and platform.system() == "Linux"
 
@@ -15,7 +15,7 @@ def test_importing_course_lib_flushes_subnormals_to_zero():
     code = (
         "import course_lib, numpy as np\n"
         "tiny = np.float32(1e-39)\n"  # a subnormal float32
-        "print(float(tiny * np.float32(1.0)) == 0.0, course_lib.speed.denormals_are_flushed())\n"
+        "print(float(tiny * np.float32(1.0)) == 0.0, course_lib.env.speed.denormals_are_flushed())\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["True", "True"]

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import torch
 
+from course_lib.experiments.common.sst_models import RECIPES, build_model, group_params
 from course_lib.experiments.sst import SSTConfig, SSTTask, build_vocab, clean, load_split
-from course_lib.experiments.sst_models import RECIPES, build_model, group_params
 from tests.conftest import requires_ci_or_skip
 
 
@@ -70,7 +70,7 @@ def test_phrases_of_the_training_trees():
 
 
 def test_report_helpers_on_a_fake_record():
-    from course_lib.sst_plots import confusion, describe, epoch_curves, results_table
+    from course_lib.plots.sst import confusion, describe, epoch_curves, results_table
 
     recipe = dict(RECIPES["phrases-glove"].__dict__)
     assert describe(recipe).startswith("BiLSTM, max + additive attention, GloVe-50, lr halved")

@@ -6,8 +6,8 @@ import numpy as np
 import torch
 
 from course_lib.data import TokenizedCorpus
+from course_lib.experiments.common.sst_models import build_model
 from course_lib.experiments.sst import SSTConfig, build_vocab
-from course_lib.experiments.sst_models import build_model
 from course_lib.experiments.sst_transfer import RECIPE, TransferConfig, encoder_state, imdb_task
 
 

@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from course_lib.data.sst import parse_tree
-from course_lib.experiments.sst_models import build_model
+from course_lib.experiments.common.sst_models import build_model
 from course_lib.experiments.sst_transfer import RECIPE, TransferConfig, encoder_state
 from course_lib.experiments.sst_tree import TreeTask
 from course_lib.torch_models.tree_lstm import TreeLSTMClassifier, flatten_tree
@@ -73,7 +73,7 @@ def test_the_pretrained_encoder_loads_into_the_bilstm_leaves():
 @pytest.mark.realdata
 def test_smoke_run_on_the_real_trees(tmp_path):
     requires_ci_or_skip(bool(os.environ.get("LSTM_COURSE_DATA")), "LSTM_COURSE_DATA is not set")
-    from course_lib.cli import main as lstm_course
+    from course_lib.tools.cli import main as lstm_course
 
     lstm_course(["run", "sst-tree", "--profile", "smoke", "--no-progress", "--set",
                  "rows=tree-lstm,bilstm-tree", "--results-dir", str(tmp_path / "results"),
@@ -91,7 +91,7 @@ def test_tree_layout_and_the_prediction_picture():
     import matplotlib
 
     matplotlib.use("Agg")
-    from course_lib.sst_plots import plot_tree_predictions, tree_layout
+    from course_lib.plots.sst import plot_tree_predictions, tree_layout
 
     flat = trees()[0]  # (3 (2 It) (4 (2 's) (4 good)))
     assert tree_layout(flat).tolist() == [[0, 0], [1, 0], [2, 0], [1.5, 1], [0.75, 2]]
@@ -118,7 +118,7 @@ def test_pretraining_at_the_defaults_is_sst_transfers():
 @pytest.mark.realdata
 def test_smoke_ensemble_row_reuses_the_single_models(tmp_path):
     requires_ci_or_skip(bool(os.environ.get("LSTM_COURSE_DATA")), "LSTM_COURSE_DATA is not set")
-    from course_lib.cli import main as lstm_course
+    from course_lib.tools.cli import main as lstm_course
 
     lstm_course(["run", "sst-tree", "--profile", "smoke", "--no-progress", "--set",
                  "rows=tree-lstm,tree-lstm-ensemble", "--set", "seeds=2", "--set", "epochs=1",

@@ -5,9 +5,9 @@ import json
 
 import pytest
 
-from course_lib.cli import main as lstm_course
-from course_lib.experiments import sweep as sweep_module
-from course_lib.experiments.sweep import as_override, load_spec, point_id, run_sweep
+from course_lib.runs import sweep as sweep_module
+from course_lib.runs.sweep import as_override, load_spec, point_id, run_sweep
+from course_lib.tools.cli import main as lstm_course
 
 SPEC = """
 experiment = "adding"

@@ -2,7 +2,7 @@
 
 import torch
 
-from course_lib.bench import IMPLS, WORKLOADS, Workload, markdown_table, time_workload
+from course_lib.tools.bench import IMPLS, WORKLOADS, Workload, markdown_table, time_workload
 
 
 def test_every_implementation_steps_and_is_timed():

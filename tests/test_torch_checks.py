@@ -3,7 +3,7 @@
 import torch
 from torch import nn
 
-from course_lib.torch_models.checks import (
+from course_lib.checks.torch_cell import (
     check_torch_lstm_step,
     check_train_step,
     reference_train_step,

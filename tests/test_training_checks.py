@@ -5,7 +5,7 @@ import pytest
 import torch
 from torch import nn
 
-from course_lib.training.checks import (
+from course_lib.checks.mnist_rows import (
     check_confusion_matrix,
     check_evaluate,
     reference_confusion_matrix,

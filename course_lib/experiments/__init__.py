@@ -35,7 +35,7 @@ adding a file is all it takes. A new experiment, say ``course_lib/experiments/mn
                                                  seed=config.seed))
         return {"note": "anything JSON-able lands under 'extra' in the results file"}
 
-``ctx`` (a :class:`~course_lib.experiments.runner.RunContext`) knows the device, profile, seed
+``ctx`` (a :class:`~course_lib.runs.runner.RunContext`) knows the device, profile, seed
 and whether to resume; ``ctx.fit(name, model, task, train_config)`` trains one model with the
 course's Trainer (checkpoints in ``checkpoints/<stem>/<name>/``) and records its per-epoch history
 under ``name``. The run function may train several models (one ``fit`` each) and return a dict of
@@ -48,7 +48,7 @@ and ``results/<stem>-<metric>.png``. ``<stem>`` is the name, plus ``-<profile>``
 plus ``-seed<N>`` when ``--seed`` differs from the configuration's.
 '''
 
-from course_lib.experiments.registry import (
+from course_lib.runs.registry import (
     EXPERIMENTS,
     Experiment,
     get_experiment,

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from course_lib.experiments.registry import register
 from course_lib.numpy_core.toy_tasks import ADDING_BASELINE_MSE, adding_problem
+from course_lib.runs.registry import register
 from course_lib.torch_models import SequenceClassifier
 from course_lib.training import RegressionTask, TrainConfig
 

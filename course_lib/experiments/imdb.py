@@ -23,9 +23,9 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from course_lib.experiments.imdb_data import prepare_imdb
-from course_lib.experiments.registry import register
+from course_lib.experiments.common.imdb_data import prepare_imdb
 from course_lib.numpy_core import init as numpy_init
+from course_lib.runs.registry import register
 from course_lib.torch_models import SequenceClassifier
 from course_lib.training import ClassificationTask, TrainConfig
 

@@ -27,7 +27,7 @@ from course_lib.experiments.imdb import (
     make_model,
     train_config,
 )
-from course_lib.experiments.registry import register
+from course_lib.runs.registry import register
 from course_lib.training import ClassificationTask, load_checkpoint
 
 TARGET = 0.90

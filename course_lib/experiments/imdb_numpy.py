@@ -16,7 +16,7 @@ import numpy as np
 
 from course_lib.data.batches import minibatch_indices
 from course_lib.experiments.imdb import AXIS_LABELS, SEED_ROWS, ImdbConfig, data_summary, load_data
-from course_lib.experiments.registry import register
+from course_lib.runs.registry import register
 
 # 60 epochs of 32 steps: with 6 (under 200 SGD steps from the seeds' small initial weights) the
 # model was still at chance (50.5 %); with 60 it learns, noisily (about 9 minutes on 1 thread).

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from course_lib.experiments.registry import register
+from course_lib.runs.registry import register
 
 SEED_ROWS = {"seed NumPy (test)": 0.934, "seed TensorFlow (best test)": 0.968}
 AXIS_LABELS = {"accuracy": "accuracy (fraction of images)",

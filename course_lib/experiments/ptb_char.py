@@ -23,8 +23,8 @@ from dataclasses import dataclass, replace
 
 import torch
 
-from course_lib.experiments.ptb_common import load_ptb_streams
-from course_lib.experiments.registry import register
+from course_lib.experiments.common.ptb_streams import load_ptb_streams
+from course_lib.runs.registry import register
 from course_lib.torch_models import LanguageModel
 from course_lib.training import LanguageModelTask, TrainConfig
 
@@ -67,7 +67,7 @@ def build_char_lm(config: CharLMConfig, vocab_size):
 
 def load_trained_char_lm(config: CharLMConfig, vocab_size, experiment="ptb-char", run="char"):
     """The model ``lstm-course run ptb-char`` saved (its best validation epoch), or None."""
-    from course_lib.paths import CHECKPOINTS_DIR
+    from course_lib.env.paths import CHECKPOINTS_DIR
     from course_lib.training import load_checkpoint
 
     path = CHECKPOINTS_DIR / experiment / run / "best.pt"

@@ -24,8 +24,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from course_lib.experiments.ptb_common import load_ptb_streams
-from course_lib.experiments.registry import register
+from course_lib.experiments.common.ptb_streams import load_ptb_streams
+from course_lib.runs.registry import register
 
 SEED_ROWS = {"seed NumPy (SGD, 50 epochs, 7 h)": 468.7, "seed TensorFlow SGD": 507.8,
              "seed TensorFlow Adam": 301.9}

@@ -23,8 +23,8 @@ from dataclasses import dataclass
 
 import torch
 
-from course_lib.experiments.ptb_common import load_ptb_streams
-from course_lib.experiments.registry import register
+from course_lib.experiments.common.ptb_streams import load_ptb_streams
+from course_lib.runs.registry import register
 from course_lib.torch_models import LanguageModel
 from course_lib.training import LanguageModelTask, TrainConfig
 
@@ -79,7 +79,7 @@ def build_word_lm(config: WordLMConfig, vocab_size):
 def load_trained_word_lm(experiment, run, config: WordLMConfig, vocab_size, which="best.pt"):
     """The model a laptop run of ``experiment`` saved for ``run`` (``checkpoints/<experiment>/
     <run>/best.pt``: the best validation epoch), or None when that run was never made here."""
-    from course_lib.paths import CHECKPOINTS_DIR
+    from course_lib.env.paths import CHECKPOINTS_DIR
     from course_lib.training import load_checkpoint
 
     path = CHECKPOINTS_DIR / experiment / run / which

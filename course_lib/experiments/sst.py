@@ -16,7 +16,7 @@ never picks anything). The rows:
 
 Per seed, the best-dev checkpoint's test predictions are kept, so the results also hold the
 confusion matrix, an ensemble of the seeds (an extra row, not a per-seed one) and attention
-weights of example test sentences. ``python -m course_lib.sst_plots`` draws the summary
+weights of example test sentences. ``python -m course_lib.plots.sst`` draws the summary
 pictures (``results/sst-{overfitting,confusion,attention}.png``) from ``results/sst.json``.
 """
 
@@ -30,8 +30,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from course_lib.experiments.registry import register
-from course_lib.experiments.sst_models import RECIPES, Recipe, build_model, group_params
+from course_lib.experiments.common.sst_models import RECIPES, Recipe, build_model, group_params
+from course_lib.runs.registry import register
 from course_lib.training import ClassificationTask, TrainConfig, load_checkpoint, padded_split
 
 SEED_ROWS = {"LSTM + attention (seed, best)": 0.473, "SGD (seed)": 0.232}

@@ -27,8 +27,8 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from course_lib.experiments.imdb_data import encode_split, subset
-from course_lib.experiments.registry import register
+from course_lib.experiments.common.imdb_data import encode_split, subset
+from course_lib.experiments.common.sst_models import RECIPES, build_model, group_params
 from course_lib.experiments.sst import (
     REFERENCES,
     SEED_ROWS,
@@ -38,7 +38,7 @@ from course_lib.experiments.sst import (
     load_split,
     run_row,
 )
-from course_lib.experiments.sst_models import RECIPES, build_model, group_params
+from course_lib.runs.registry import register
 from course_lib.training import ClassificationTask, TrainConfig
 
 RECIPE = RECIPES["phrases-glove"]  # the fine-tuning recipe: the best row of ``sst``

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from course_lib.experiments.registry import register
+from course_lib.experiments.common.sst_models import EMBED_DIM, group_params
 from course_lib.experiments.sst import (
     REFERENCES,
     SEED_ROWS,
@@ -40,13 +40,13 @@ from course_lib.experiments.sst import (
     clean,
     load_split,
 )
-from course_lib.experiments.sst_models import EMBED_DIM, group_params
 from course_lib.experiments.sst_transfer import (
     TransferConfig,
     pretrain,
     pretraining_summary,
     shared_vocab,
 )
+from course_lib.runs.registry import register
 from course_lib.torch_models.tree_lstm import (
     TreeLSTMClassifier,
     batch_numbers,

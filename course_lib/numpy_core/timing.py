@@ -3,7 +3,7 @@
     python -m course_lib.numpy_core.timing          # the MNIST-rows and IMDB shapes
 
 Import course_lib before numpy (``python -m`` does) so that flush-to-zero is set before BLAS
-starts its threads; see course_lib.speed. The machine may be shared: the figures are medians.
+starts its threads; see course_lib.env.speed. The machine may be shared: the figures are medians.
 """
 
 from __future__ import annotations

@@ -84,7 +84,7 @@ class Trainer:
 
     def __init__(self, model, task, config: TrainConfig | None = None, *, device=None,
                  checkpoint_dir=None, progress=True, name="train", param_groups=None):
-        from course_lib.device import get_device
+        from course_lib.env.device import get_device
 
         self.config = config or TrainConfig()
         self.device = torch.device(device) if device is not None else get_device()

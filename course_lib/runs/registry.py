@@ -1,7 +1,7 @@
 """The registry of experiments: name -> (description, one configuration per profile, run function).
 
 Experiment modules register themselves with the :func:`register` decorator when imported;
-:func:`load_all` imports every module of this package, so a new module is all a new
+:func:`load_all` imports every module of :mod:`course_lib.experiments`, so a new module is all a new
 experiment needs (see the package docstring).
 """
 
@@ -14,10 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from course_lib.profiles import PROFILES
-
-# Modules of this package that are machinery, not experiments.
-INFRASTRUCTURE = {"registry", "runner", "results", "cli", "sweep", "summary", "notebook_support"}
+from course_lib.env.profiles import PROFILES
 
 
 @dataclass(frozen=True)
@@ -63,7 +60,8 @@ def load_all() -> dict[str, Experiment]:
     import course_lib.experiments as package
 
     for module in pkgutil.iter_modules(package.__path__):
-        if module.name not in INFRASTRUCTURE and not module.name.startswith("_"):
+        # every module is an experiment; sub-packages (common/) hold what experiments share
+        if not module.ispkg and not module.name.startswith("_"):
             try:
                 importlib.import_module(f"{package.__name__}.{module.name}")
             except Exception as error:  # one broken module must not hide the others

@@ -15,9 +15,9 @@ from collections import Counter
 
 import numpy as np
 
+from course_lib.checks.numpy_lstm import Report
 from course_lib.data.batches import pad_batch
 from course_lib.data.text import PAD, UNK, Vocab
-from course_lib.numpy_core.checks import Report
 
 # Counts chosen so that each mistake shows: a tie ("bad"/"film": 3 each), a word seen once
 # ("meh"), a word more frequent than the specials' positions would suggest.

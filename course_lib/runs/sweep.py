@@ -23,7 +23,7 @@ Why it is cheap and safe:
   ``<out>/summary.json`` the spec, the runs' records and the table.
 
 The spec's name (its file name without ``.toml``) names ``<out>``: ``results/sweeps/<name>/``.
-A bare name such as ``imdb_rnn_vs_lstm`` is looked up in ``course_lib/experiments/sweeps/``.
+A bare name such as ``imdb_rnn_vs_lstm`` is looked up in ``course_lib/runs/sweeps/``.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
 
-from course_lib.paths import CHECKPOINTS_DIR, RESULTS_DIR
+from course_lib.env.paths import CHECKPOINTS_DIR, RESULTS_DIR
 
 SPECS_DIR = Path(__file__).parent / "sweeps"
 
@@ -61,11 +61,11 @@ class SweepSpec:
 
 
 def load_spec(spec) -> SweepSpec:
-    """Read a spec file (a path, or a name in ``course_lib/experiments/sweeps/``) and check it
+    """Read a spec file (a path, or a name in ``course_lib/runs/sweeps/``) and check it
     against the experiment's configuration fields."""
     import dataclasses
 
-    from course_lib.experiments.registry import get_experiment
+    from course_lib.runs.registry import get_experiment
 
     path = Path(spec)
     if not path.exists() and (SPECS_DIR / f"{spec}.toml").exists():
@@ -110,7 +110,7 @@ def run_point(sweep: SweepSpec, point: dict, out: Path, checkpoints: Path, devic
     """Run one grid point (resuming its checkpoint if any); returns ``<out>/runs/<point>.json``."""
     import torch
 
-    from course_lib.experiments.runner import run_experiment
+    from course_lib.runs.runner import run_experiment
 
     if threads:
         torch.set_num_threads(threads)
@@ -189,7 +189,7 @@ def write_csv(rows: list[dict], path: Path) -> None:
 
 def add_arguments(parser):
     parser.add_argument("spec", help="a sweep spec (.toml path, or a name in "
-                                     "course_lib/experiments/sweeps/)")
+                                     "course_lib/runs/sweeps/)")
     parser.add_argument("--profile", help="override the spec's profile")
     parser.add_argument("--jobs", type=int, default=1, help="points run at once (processes)")
     parser.add_argument("--device", help="auto | cpu | cuda | cuda:N | mps")

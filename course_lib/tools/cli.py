@@ -12,14 +12,14 @@ import sys
 
 # name -> (module, one-line help)
 COMMANDS = {
-    "doctor": ("course_lib.doctor", "check the environment, device, profile and data sets"),
-    "exercises": ("course_lib.exercises", "build exercises/ from solutions/, or check it is fresh"),
-    "notebooks": ("course_lib.notebooks", "sync, check or execute the notebook pairs"),
-    "data": ("course_lib.data.cli", "fetch and verify the data sets"),
-    "run": ("course_lib.experiments.cli", "run a registered experiment, write results/"),
-    "results": ("course_lib.experiments.summary", "print a table of every recorded result"),
-    "sweep": ("course_lib.experiments.sweep", "run a resumable hyperparameter grid"),
-    "bench": ("course_lib.bench", "measure training throughput of every implementation"),
+    "doctor": ("course_lib.tools.doctor", "check the environment, device, profile and data sets"),
+    "exercises": ("course_lib.tools.exercises", "build exercises/ from solutions/, or check it is fresh"),
+    "notebooks": ("course_lib.tools.notebooks", "sync, check or execute the notebook pairs"),
+    "data": ("course_lib.tools.data", "fetch and verify the data sets"),
+    "run": ("course_lib.runs.cli", "run a registered experiment, write results/"),
+    "results": ("course_lib.runs.summary", "print a table of every recorded result"),
+    "sweep": ("course_lib.runs.sweep", "run a resumable hyperparameter grid"),
+    "bench": ("course_lib.tools.bench", "measure training throughput of every implementation"),
 }
 
 

@@ -1,6 +1,6 @@
 """Reading a sweep's table (notebook 11): the seed's table format, heat-maps, time and accuracy.
 
-The table is ``summary["table"]`` of :func:`course_lib.experiments.sweep.run_sweep`: one dict per
+The table is ``summary["table"]`` of :func:`course_lib.runs.sweep.run_sweep`: one dict per
 (grid point, model, epoch) with the grid's fields (here ``hidden_size``, ``batch_size``),
 ``model``, ``epoch``, the per-epoch metrics (``test_accuracy``, ``train_accuracy``, ...) and
 ``time_s`` (seconds that epoch took, evaluation included). Every function returns a figure or

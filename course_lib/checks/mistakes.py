@@ -1,6 +1,6 @@
 """Classic mistakes in the LSTM exercises, written out as runnable variants.
 
-The exercise checkers (:mod:`course_lib.numpy_core.checks`) run every variant on the same
+The exercise checkers (:mod:`course_lib.checks.numpy_lstm`) run every variant on the same
 fixed inputs as the student's function. When the student's output matches a variant (and not
 the correct answer), the checker knows *which* mistake was made and prints its hint.
 

@@ -272,7 +272,7 @@ def run_bench(workloads, impls, device, repeats=5, target_s=0.5, progress=True,
     from tqdm.auto import tqdm
 
     import course_lib
-    from course_lib.experiments.results import device_info, git_commit, library_versions
+    from course_lib.runs.provenance import device_info, git_commit, library_versions
 
     clock = {"wall": time.perf_counter, "cpu": time.process_time}[clock_name]
     started, start = datetime.now(timezone.utc), time.perf_counter()
@@ -324,8 +324,8 @@ def add_arguments(parser):
 
 
 def main(args) -> int:
-    from course_lib.device import get_device
-    from course_lib.paths import RESULTS_DIR
+    from course_lib.env.device import get_device
+    from course_lib.env.paths import RESULTS_DIR
 
     workloads = [s.strip() for s in args.workloads.split(",") if s.strip()]
     impls = [s.strip() for s in args.impls.split(",") if s.strip()]

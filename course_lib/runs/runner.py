@@ -16,16 +16,16 @@ from pathlib import Path
 
 import torch
 
-from course_lib.experiments.registry import apply_overrides, get_experiment
-from course_lib.experiments.results import (
+from course_lib.env.paths import CHECKPOINTS_DIR, RESULTS_DIR
+from course_lib.env.profiles import active_profile, check_profile
+from course_lib.plots.history import write_history_plots
+from course_lib.runs.provenance import (
     command_line,
     device_info,
     git_commit,
     library_versions,
-    plot_histories,
 )
-from course_lib.paths import CHECKPOINTS_DIR, RESULTS_DIR
-from course_lib.profiles import active_profile, check_profile
+from course_lib.runs.registry import apply_overrides, get_experiment
 
 
 @dataclass
@@ -74,7 +74,7 @@ def run_experiment(name, *, profile=None, device=None, seed=None, resume=False, 
     skips the PNGs (a sweep's many runs). Returns the results
     record that was written to ``results_dir/<stem>.json`` (its path under ``"path"``).
     """
-    from course_lib.device import get_device
+    from course_lib.env.device import get_device
 
     experiment = get_experiment(name)
     profile = check_profile(profile) if profile else active_profile()
@@ -108,7 +108,7 @@ def run_experiment(name, *, profile=None, device=None, seed=None, resume=False, 
         "runs": ctx.summaries,
         "extra": extra,
     }
-    plots = plot_histories(histories, results_dir / stem, f"{name} ({profile})", reference_lines,
+    plots = write_history_plots(histories, results_dir / stem, f"{name} ({profile})", reference_lines,
                            axis_labels) if plots else []
     record["plots"] = [p.name for p in plots]
     path = results_dir / f"{stem}.json"

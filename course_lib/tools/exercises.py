@@ -21,8 +21,8 @@ from pathlib import Path
 
 import jupytext
 
-from course_lib.notebooks import normalise
-from course_lib.paths import REPO_ROOT
+from course_lib.env.paths import REPO_ROOT
+from course_lib.tools.notebooks import normalise
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 BANNER = (

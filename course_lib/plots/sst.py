@@ -1,6 +1,6 @@
 """Tables and pictures of the SST experiment (notebook 10), drawn from its results record.
 
-``python -m course_lib.sst_plots`` writes ``results/sst-{overfitting,confusion,attention}.png``
+``python -m course_lib.plots.sst`` writes ``results/sst-{overfitting,confusion,attention}.png``
 from ``results/sst.json``.
 
 Every plotting function returns the matplotlib figure; titles, axis labels and units are set
@@ -35,7 +35,7 @@ def describe(recipe: dict) -> str:
 
 
 def results_table(record: dict, minutes=True) -> list[dict]:
-    """Rows for :func:`~course_lib.experiments.notebook_support.markdown_table`: ours (mean ± std
+    """Rows for :func:`~course_lib.runs.notebook_support.markdown_table`: ours (mean ± std
     over seeds of the test accuracy at the best dev epoch), then the seeds' and the papers'."""
     extra, rows = record["extra"], []
     for name, row in extra["rows"].items():
@@ -222,11 +222,11 @@ def write_figures(record: dict, stem) -> list:
     return paths
 
 
-if __name__ == "__main__":  # python -m course_lib.sst_plots [results/sst.json]
+if __name__ == "__main__":  # python -m course_lib.plots.sst [results/sst.json]
     import json
     import sys
 
-    from course_lib.paths import RESULTS_DIR
+    from course_lib.env.paths import RESULTS_DIR
 
     source = sys.argv[1] if len(sys.argv) > 1 else RESULTS_DIR / "sst.json"
     for path in write_figures(json.loads(open(source).read()), str(source).removesuffix(".json")):

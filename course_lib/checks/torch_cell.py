@@ -3,7 +3,7 @@
 Each ``check_<name>(fn)`` runs your function on fixed inputs, compares it with the course's
 reference, prints ``PASS`` or the most specific diagnosis it can, and returns True or False.
 Forward-pass mistakes are recognised with the NumPy catalogue of classic mistakes
-(:mod:`course_lib.numpy_core.mistakes`); training-step mistakes with variants of the step below.
+(:mod:`course_lib.checks.mistakes`); training-step mistakes with variants of the step below.
 
 Dimension letters: N = 3 sequences, D = 6 inputs, H = 4 hidden units, T = 5 steps, C = 3 classes.
 """
@@ -14,8 +14,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from course_lib.numpy_core import mistakes as m
-from course_lib.numpy_core.checks import Report, diagnose, lstm_inputs
+from course_lib.checks import mistakes as m
+from course_lib.checks.numpy_lstm import Report, diagnose, lstm_inputs
 from course_lib.numpy_core.gradcheck import rel_error
 from course_lib.torch_models.lstm import lstm_step
 

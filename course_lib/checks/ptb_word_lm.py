@@ -16,7 +16,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from course_lib.numpy_core.checks import Report
+from course_lib.checks.numpy_lstm import Report
 
 # ---------------------------------------------------------------------------- references
 

@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from course_lib.profiles import PROFILES
+from course_lib.env.profiles import PROFILES
 
 
 def add_arguments(parser):
@@ -31,7 +31,7 @@ def add_arguments(parser):
 
 
 def list_table() -> str:
-    from course_lib.experiments.registry import LOAD_ERRORS, load_all
+    from course_lib.runs.registry import LOAD_ERRORS, load_all
 
     experiments = load_all()
     width = max((len(n) for n in experiments), default=4)
@@ -44,8 +44,8 @@ def main(args) -> int:
     if args.list or not args.experiment:
         print(list_table())
         return 0
-    from course_lib.experiments.runner import run_experiment
-    from course_lib.paths import CHECKPOINTS_DIR, RESULTS_DIR
+    from course_lib.env.paths import CHECKPOINTS_DIR, RESULTS_DIR
+    from course_lib.runs.runner import run_experiment
 
     if args.threads:
         import torch

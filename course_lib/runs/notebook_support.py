@@ -5,7 +5,7 @@ In the laptop and full profiles a notebook reads the committed laptop results
 runs the experiment's smoke configuration in-process, in seconds, so that every cell still has
 something real to draw::
 
-    from course_lib.experiments.notebook_support import experiment_results, results_row
+    from course_lib.runs.notebook_support import experiment_results, results_row
 
     record = experiment_results("mnist-torch")     # the results dict of the runner
     record["history"]["lstm"]["test_accuracy"]     # per-epoch curve of run "lstm"
@@ -17,8 +17,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from course_lib.paths import RESULTS_DIR
-from course_lib.profiles import active_profile, check_profile
+from course_lib.env.paths import RESULTS_DIR
+from course_lib.env.profiles import active_profile, check_profile
 
 
 class ResultsMissingError(FileNotFoundError):
@@ -51,7 +51,7 @@ def experiment_results(name: str, profile: str | None = None, results_dir=RESULT
     profile = check_profile(profile) if profile else active_profile()
     if profile != "smoke":
         return load_results(name, results_dir)
-    from course_lib.experiments.runner import run_experiment
+    from course_lib.runs.runner import run_experiment
 
     return run_experiment(name, profile="smoke", progress=False, results_dir=results_dir,
                           overrides=overrides)

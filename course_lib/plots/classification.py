@@ -74,7 +74,7 @@ def plot_misclassified(images, examples, columns=8, title="Misclassified test di
 def plot_gates_reading_image(image, trace, units, title="The LSTM reading a digit row by row"):
     """The image beside its gates and states over the T rows, for a few hidden units.
 
-    - image: (T, D) the digit; trace: from :func:`course_lib.plots.record_gates` for this one
+    - image: (T, D) the digit; trace: from :func:`course_lib.plots.lstm.record_gates` for this one
       image, each entry (1, T, H); units: indices of the hidden units to show
     Each panel is a heat map: time (row read) downwards, one column per unit, so it lines up
     with the image on the left.

@@ -17,8 +17,8 @@ def environment_report() -> list[tuple[str, str]]:
     import torch
 
     import course_lib
-    from course_lib.device import resolve_device_name
-    from course_lib.profiles import active_profile
+    from course_lib.env.device import resolve_device_name
+    from course_lib.env.profiles import active_profile
 
     settings = course_lib.FAST_FLOAT_SETTINGS
     return [

@@ -16,8 +16,8 @@ from pathlib import Path
 import jupytext
 import nbformat
 
-from course_lib.paths import NOTEBOOK_FOLDERS, REPO_ROOT
-from course_lib.profiles import PROFILE_ENV, check_profile
+from course_lib.env.paths import NOTEBOOK_FOLDERS, REPO_ROOT
+from course_lib.env.profiles import PROFILE_ENV, check_profile
 
 
 def paired_sources(folders=NOTEBOOK_FOLDERS, root: Path = REPO_ROOT) -> list[Path]:

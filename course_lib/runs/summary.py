@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from course_lib.paths import RESULTS_DIR
+from course_lib.env.paths import RESULTS_DIR
 
 # The metrics shown, in this order, when a run recorded them; (key, column, format).
 HEADLINE_METRICS = (

@@ -9,7 +9,7 @@ It prints ``PASS`` or the most specific diagnosis it can find, and returns True 
 - an input array changed in place (the caller's array would be corrupted);
 - which output is off, and by how much (norm-wise relative error, as in ``rel_error``);
 - a hint when the output matches a known classic mistake (see
-  :mod:`course_lib.numpy_core.mistakes`: every mistake there is run on the same inputs).
+  :mod:`course_lib.checks.mistakes`: every mistake there is run on the same inputs).
 
 The other checkers (torch, training, text) use the same three public helpers: :class:`Report`
 (call the function, collect problems and hints, print the verdict), :func:`diagnose` (match
@@ -25,7 +25,7 @@ import inspect
 
 import numpy as np
 
-from course_lib.numpy_core import mistakes as m
+from course_lib.checks import mistakes as m
 from course_lib.numpy_core.gradcheck import numerical_gradient, rel_error
 from course_lib.numpy_core.lstm import (
     lstm_backward,
@@ -177,7 +177,7 @@ def diagnose(report, outputs, reference, errors, mistakes, run_variant, numeric=
     """Report each wrong output, and the hint of each classic mistake its value matches.
 
     outputs, reference, errors: dicts output name -> your value, the correct value, and the
-    relative error between them; mistakes: :class:`~course_lib.numpy_core.mistakes.Mistake`
+    relative error between them; mistakes: :class:`~course_lib.checks.mistakes.Mistake`
     list; run_variant(options) -> the outputs of the mistaken computation (same names);
     numeric: numerical gradients, quoted next to each wrong gradient when given.
     """

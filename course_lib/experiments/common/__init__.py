@@ -1,0 +1,1 @@
+"""What two or more experiments share (data preparation, model recipes), under public names."""
