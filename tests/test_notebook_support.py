@@ -35,3 +35,13 @@ def test_smoke_profile_runs_the_smoke_configuration(tmp_path):
 def test_format_duration():
     assert format_duration(5.04) == "5.0 s"
     assert format_duration(75.3) == "1 min 15 s"
+
+
+def test_one_table_function_formats_percent_and_aligns_numbers():
+    from course_lib.runs.tables import markdown_table as the_table
+
+    assert markdown_table is the_table  # notebooks, results and bench share it
+    table = the_table([{"model": "lstm", "acc": 0.5, "n": 3, "note": None}], percent=("acc",),
+                      right=("n",)).splitlines()
+    assert table == ["| model | acc | n | note |", "|---|---|---:|---|",
+                     "| lstm | 50.00 % | 3 | — |"]

@@ -59,6 +59,11 @@ def test_sweep_writes_one_file_per_run_a_table_and_skips_finished_runs(spec, tmp
     record = json.loads((out / "runs" / runs[0]).read_text())
     assert record["config"]["hidden_size"] == 4 and record["config"]["epochs"] == 2
     assert summary["done"] == 2 and json.loads((out / "summary.json").read_text())["points"] == 2
+    # the best point is chosen on validation accuracy, and carries its test metrics
+    assert summary["monitor"] == "val_accuracy"
+    best = summary["best"]["lstm"]
+    assert best["val_accuracy"] == max(r["val_accuracy"] for r in summary["table"])
+    assert "test_accuracy" in best
 
     # Run again: nothing is retrained. Delete one result (a run killed before its end): only it
     # runs again, and its checkpoint lets it resume instead of starting over.

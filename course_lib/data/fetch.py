@@ -26,6 +26,7 @@ from course_lib.data.errors import (
 )
 
 RETRIES = 1  # pooch retries each mirror once more after a failed download
+LOCATED: set[str] = set()  # every logical file :func:`locate` found in this process (provenance)
 
 
 @dataclass(frozen=True)
@@ -217,6 +218,7 @@ def locate(name: str, download: bool = True, check: bool = True) -> Location:
         location = find(name)
     if check:
         verify(location)
+    LOCATED.add(name)
     return location
 
 
@@ -271,7 +273,7 @@ def status() -> list[dict]:
     return rows
 
 
-def summarize(locations: list[Location]) -> str:
+def summarise(locations: list[Location]) -> str:
     """Short "where found", e.g. ``LSTM_COURSE_DATA (gzipped)`` or ``cache (sst/...zip)``."""
     places: dict[str, set[str]] = {}
     for location in locations:

@@ -38,6 +38,7 @@ from pathlib import Path
 import numpy as np
 from tqdm.auto import tqdm
 
+from course_lib.env.selection import best_index, check_selectable, default_monitor
 from course_lib.numpy_core.optim import clip_grad_norm, global_norm
 
 
@@ -69,11 +70,14 @@ def fit(model, optimizer, train_batches, *, epochs, evaluate=None, clip_norm=Non
     - lr_schedule: ``epoch -> learning rate`` (from 0), assigned to ``optimizer.lr`` before each
       epoch, for optimisers without their own schedule (Adam); SGD has ``decay`` built in
     - monitor: the metric that picks the best epoch (default: val_loss, else train_loss);
-      accuracies are maximised, anything else minimised
+      accuracies are maximised, anything else minimised; a test metric is refused
+      (:mod:`course_lib.env.selection`)
     - checkpoint: a ``.npz`` path written after every epoch; ``resume=True`` continues from it
     History keys: epoch, lr, train_loss, train_grad_norm (mean norm before clipping), time_s,
     then everything ``evaluate`` returns.
     """
+    if monitor is not None:
+        check_selectable(monitor)  # before any training
     history, start_epoch = {}, 0
     if resume and checkpoint and Path(checkpoint).exists():
         history, start_epoch = load_checkpoint(checkpoint, model, optimizer)
@@ -113,14 +117,12 @@ def fit(model, optimizer, train_batches, *, epochs, evaluate=None, clip_norm=Non
 
 
 def summarise(history, monitor=None):
-    """The Trainer-style summary of a history: final and best rows, wall time."""
-    if monitor is None:
-        monitor = "val_loss" if "val_loss" in history else "train_loss"
+    """The Trainer-style summary of a history: final and best rows, wall time.
+
+    The best row is the epoch ``monitor`` chooses (a validation metric; never a test one)."""
+    monitor = check_selectable(monitor or default_monitor("val_loss" in history))
     values = history.get(monitor, [])
-    best = None
-    if values:
-        pick = max if "acc" in monitor else min
-        best = values.index(pick(values))
+    best = best_index(values, monitor)
     def row(i):
         return {k: v[i] for k, v in history.items() if k not in ("epoch", "lr", "time_s")}
     return {"history": history, "epochs_run": len(history.get("epoch", [])),

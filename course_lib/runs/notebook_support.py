@@ -10,6 +10,7 @@ something real to draw::
     record = experiment_results("mnist-torch")     # the results dict of the runner
     record["history"]["lstm"]["test_accuracy"]     # per-epoch curve of run "lstm"
     results_row(record, "lstm")                    # one row for the notebook's results table
+    markdown_table([results_row(record, "lstm")])  # the table (from :mod:`.tables`)
 """
 
 from __future__ import annotations
@@ -19,6 +20,10 @@ from pathlib import Path
 
 from course_lib.env.paths import RESULTS_DIR
 from course_lib.env.profiles import active_profile, check_profile
+from course_lib.runs.tables import markdown_table
+
+__all__ = ["ResultsMissingError", "experiment_results", "format_duration", "load_results",
+           "markdown_table", "results_path", "results_row"]
 
 
 class ResultsMissingError(FileNotFoundError):
@@ -80,21 +85,3 @@ def results_row(record: dict, run: str, metric: str = "test_accuracy") -> dict:
             metric: record["final_metrics"][run].get(metric),
             "command": f"lstm-course run {record['experiment']}"
                        + ("" if record["profile"] == "laptop" else f" --profile {record['profile']}")}
-
-
-def markdown_table(rows: list[dict], percent=("test_accuracy", "train_accuracy")) -> str:
-    """A Markdown table of dict rows (same keys); fractions under ``percent`` keys shown in %."""
-    if not rows:
-        return ""
-    keys = list(rows[0])
-    def cell(key, value):
-        if value is None:
-            return "—"
-        if key in percent and isinstance(value, float):
-            return f"{100 * value:.2f} %"
-        if isinstance(value, float):
-            return f"{value:.4g}"
-        return str(value)
-    lines = ["| " + " | ".join(keys) + " |", "|" + "---|" * len(keys)]
-    lines += ["| " + " | ".join(cell(k, r.get(k)) for k in keys) + " |" for r in rows]
-    return "\n".join(lines)

@@ -1,26 +1,114 @@
-"""Provenance: what a record says about where it came from (commit, libraries, machine, command)."""
+"""Provenance: what a record says about where it came from.
+
+The commit and the state of the working tree at the start of the run (:func:`git_commit`), the
+libraries, the machine, the data files the run read (:func:`data_digests`) and
+the command. A record meant for the committed ``results/`` folder must start from a clean tree
+(:func:`refuse_dirty_record`), so that its commit names the code that produced it.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import platform
 import subprocess
 import sys
 from pathlib import Path
 
+from course_lib.env import paths
 from course_lib.env.paths import REPO_ROOT
 
+CODE_FOLDER = "course_lib/"  # untracked files here are code the run may import: they count
 
-def git_commit() -> dict:
-    """{"commit": sha or None, "dirty": True when tracked files have uncommitted changes}."""
-    def git(*args):
-        return subprocess.run(["git", *args], cwd=REPO_ROOT, capture_output=True, text=True,
-                              timeout=10).stdout.strip()
+
+class DirtyTreeError(RuntimeError):
+    """A record for the committed results/ was asked for from a tree with uncommitted changes."""
+
+
+def _git(root, *args) -> bytes:
+    return subprocess.run(["git", *args], cwd=root, capture_output=True, timeout=30,
+                          check=True).stdout
+
+
+def uncommitted_files(root=REPO_ROOT) -> list[str]:
+    """Files that make the tree dirty: tracked files with changes (staged or not) anywhere, and
+    untracked, not ignored, files under ``course_lib/`` (new code counts)."""
+    entries = _git(root, "status", "--porcelain", "-z", "--untracked-files=all").split(b"\0")
+    changed, skip = [], False
+    for entry in entries:
+        if skip or not entry:  # the original path of a rename or copy
+            skip = False
+            continue
+        status, path = entry[:2].decode(), entry[3:].decode()
+        skip = "R" in status or "C" in status
+        if status != "??" or path.startswith(CODE_FOLDER):
+            changed.append(path)
+    return changed
+
+
+def diff_sha256(files: list[str], root=REPO_ROOT) -> str:
+    """sha256 of ``git diff HEAD`` (every tracked change) and of the untracked ``files``."""
+    digest = hashlib.sha256(_git(root, "diff", "HEAD", "--binary"))
+    tracked = set(_git(root, "ls-files", "-z").decode().split("\0"))
+    for name in sorted(set(files) - tracked):
+        path = Path(root) / name
+        digest.update(f"untracked {name}\n".encode())
+        digest.update(path.read_bytes() if path.is_file() else b"")
+    return digest.hexdigest()
+
+
+def git_commit(root=REPO_ROOT) -> dict:
+    """{"commit": sha or None, "dirty": bool or None}; a dirty tree adds "dirty_files" and
+    "diff_sha256" (see :func:`uncommitted_files`, :func:`diff_sha256`). None where git is missing."""
     try:
-        sha = git("rev-parse", "HEAD") or None
-        dirty = bool(git("status", "--porcelain", "--untracked-files=no")) if sha else None
+        sha = _git(root, "rev-parse", "HEAD").decode().strip() or None
+        files = uncommitted_files(root)
+        state = {"commit": sha, "dirty": bool(files)}
+        if files:
+            state.update(dirty_files=files, diff_sha256=diff_sha256(files, root))
     except (OSError, subprocess.SubprocessError):
-        sha, dirty = None, None
-    return {"commit": sha, "dirty": dirty}
+        state = {"commit": None, "dirty": None}
+    return state
+
+
+def is_committed_record(results_dir, profile: str) -> bool:
+    """Whether a record is for the committed ``results/`` folder: written into it (or a folder
+    under it, e.g. a sweep's), and not in the smoke profile (smoke records are git-ignored)."""
+    committed = Path(paths.RESULTS_DIR).resolve()
+    folder = Path(results_dir).resolve()
+    return profile != "smoke" and (folder == committed or committed in folder.parents)
+
+
+def refuse_dirty_record(state: dict, results_dir, profile: str, allow_dirty: bool = False) -> None:
+    """Raise :class:`DirtyTreeError` when a record for ``results/`` would start from a tree that
+    is not a clean commit (``state`` from :func:`git_commit`), unless ``allow_dirty``."""
+    if allow_dirty or not is_committed_record(results_dir, profile) or state["dirty"] is False:
+        return
+    if state["dirty"] is None:
+        why = "its commit is unknown (no git repository, or git is missing)"
+    else:
+        files = state["dirty_files"]
+        why = (f"the tree has uncommitted changes in {len(files)} file(s): "
+               + ", ".join(files[:5]) + (", ..." if len(files) > 5 else ""))
+    raise DirtyTreeError(
+        f"refusing to record into {results_dir}: {why}. A committed record must name the code that "
+        "produced it. Commit first; or write elsewhere with --results-dir (smoke and temporary "
+        "runs are never refused); or pass --allow-dirty to record anyway, marked \"dirty\": true "
+        "with the diff's sha256.")
+
+
+def data_digests() -> dict:
+    """{data set: {logical file: pinned sha256}} of every data file located in this process.
+
+    The data layer notes each file it locates (:data:`course_lib.data.fetch.LOCATED`). Loaders
+    cached in memory do not locate again, so in a process that ran several experiments this may
+    list more files than one of them read, never fewer; ``lstm-course run`` runs one per process.
+    """
+    from course_lib.data import fetch, registry
+
+    digests: dict[str, dict] = {}
+    for name in sorted(fetch.LOCATED):
+        digests.setdefault(fetch.dataset_of(name), {})[name] = registry.FILES[name]["sha256"]
+    return digests
 
 
 def library_versions() -> dict:

@@ -1,7 +1,9 @@
 """``lstm-course results``: one table of every recorded run in ``results/``.
 
-Each row is one model of one run: its final test metrics, epochs, wall time and the command
-that reproduces it. The README's results table is this command's output.
+Each row is one model of one run: its final test metrics, epochs, wall time, whether the code
+it ran has changed since ("stale": today's source files differ from the sha256 the record
+keeps; "unknown" for a record without them) and the command that reproduces it. The README's
+results table is this command's output.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ import json
 from pathlib import Path
 
 from course_lib.env.paths import RESULTS_DIR
+from course_lib.runs.code_hash import changed_files
+from course_lib.runs.tables import markdown_table
 
 # The metrics shown, in this order, when a run recorded them; (key, column, format).
 HEADLINE_METRICS = (
@@ -40,20 +44,32 @@ def _metric(final: dict) -> str:
     return "-"
 
 
+def staleness(record: dict) -> str:
+    """"no" when today's files are the ones the record ran, "yes (N files)" when N differ,
+    "unknown" when the record keeps no code hash."""
+    files = record.get("code", {}).get("files")
+    if not files:
+        return "unknown"
+    changed = changed_files(files)
+    return f"yes ({len(changed)} file{'s' if len(changed) > 1 else ''})" if changed else "no"
+
+
 def results_table(runs: list[dict]) -> str:
-    """A markdown table: experiment, model, headline test metric, epochs, wall time, command."""
-    lines = ["| experiment | model | result | epochs | run wall time | profile, device | command |",
-             "|---|---|---|---|---|---|---|"]
+    """A markdown table: experiment, model, headline test metric, epochs, wall time, where it
+    ran, whether it is stale, command."""
+    rows = []
     for run in runs:
         device = run.get("device", {})
-        where = f"{run['profile']}, {device.get('type', '?')} ({device.get('torch_threads', '?')} thr.)"
+        threads = device.get("torch_threads", "?")
+        where = f"{run['profile']}, {device.get('type', '?')} ({threads} thr.)"
+        stale = staleness(run)
         for model, final in run["final_metrics"].items():
-            epochs = run.get("runs", {}).get(model, {}).get("epochs_run", "-")
-            lines.append(
-                f"| {run['experiment']} | {model} | {_metric(final)} | {epochs} | "
-                f"{run['wall_time_s'] / 60:.1f} min | {where} | `{run['command']}` |"
-            )
-    return "\n".join(lines)
+            rows.append({"experiment": run["experiment"], "model": model, "result": _metric(final),
+                         "epochs": run.get("runs", {}).get(model, {}).get("epochs_run", "-"),
+                         "run wall time": f"{run['wall_time_s'] / 60:.1f} min",
+                         "profile, device": where, "stale": stale,
+                         "command": f"`{run['command']}`"})
+    return markdown_table(rows)
 
 
 def add_arguments(parser) -> None:

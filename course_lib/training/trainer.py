@@ -16,6 +16,9 @@ What it does, in the order the lessons of the course's seeds ask for:
   current step, saves a checkpoint, then stops;
 - stops with :class:`NonFiniteLossError`, naming the epoch and step, when the loss becomes NaN or
   infinite; the last good checkpoint is left untouched;
+- chooses the best epoch (``best.pt``, early stopping, the plateau schedule) by
+  ``config.monitor``, a validation metric: a test metric is refused with a ValueError
+  (:mod:`course_lib.env.selection`); the test curve of ``eval_test`` is for plots only;
 - early stopping, mixed precision on cuda (never on a CPU), ``tqdm`` progress bars.
 
 What a batch is and how a loss is computed is the task's business (:mod:`.tasks`).
@@ -36,6 +39,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
+from course_lib.env.selection import check_selectable, default_monitor, direction, is_better
 from course_lib.training.checkpoint import (
     load_checkpoint,
     rng_state,
@@ -94,9 +98,10 @@ class Trainer:
                                         self.config)
         self.use_amp = self.config.amp and self.device.type == "cuda"
         self.scaler = torch.amp.GradScaler("cuda", enabled=self.use_amp)
-        split = "val" if "val" in task.splits else "train"
-        self.monitor = self.config.monitor or f"{split}_loss"
-        self.mode = "max" if any(w in self.monitor for w in ("accuracy", "acc", "f1")) else "min"
+        # the metric that chooses the best epoch, best.pt and early stopping: never a test one
+        monitor = self.config.monitor or default_monitor("val" in task.splits)
+        self.monitor = check_selectable(monitor)
+        self.mode = direction(self.monitor)
         self.plateau = make_plateau(self.optimizer, self.config, self.mode)
         self.history: dict[str, list] = {}
         self.epoch = 0  # epochs completed
@@ -236,9 +241,7 @@ class Trainer:
         if self.monitor not in row:
             raise ValueError(f"monitor {self.monitor!r} is not a metric; choose one of {sorted(row)}")
         value = row[self.monitor]
-        better = self.best is None or (value > self.best["value"] if self.mode == "max"
-                                       else value < self.best["value"])
-        if better:
+        if is_better(value, self.best["value"] if self.best else None, self.monitor):
             self.best, self.bad_epochs = {"epoch": self.epoch, "value": value}, 0
             if self.checkpoint_dir:
                 save_checkpoint(self.checkpoint_dir / "best.pt", {"model": self.model.state_dict(),
