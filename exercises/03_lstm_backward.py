@@ -33,7 +33,7 @@ import course_lib  # noqa: F401, I001  (first: fast float settings before NumPy 
 import numpy as np
 
 from course_lib.numpy_core import check_layer_gradients, lstm_forward, lstm_step_forward
-from course_lib.checks.numpy_lstm import (
+from course_lib.checks.lstm_backward import (
     check_clip_by_global_norm,
     check_lstm_backward,
     check_lstm_step_backward,

@@ -106,7 +106,7 @@ class AttentionClassifier(nn.Module):
 
 # %%
 from course_lib.data import embedding_matrix, load_glove
-from course_lib.experiments.sst import build_vocab, encode, load_split
+from course_lib.experiments.common.sst_data import build_vocab, encode, load_split
 
 train_texts, train_labels = load_split("train", "fine", limit=pick(smoke=300, laptop=None))
 dev_texts, dev_labels = load_split("dev", "fine", limit=pick(smoke=200, laptop=None))

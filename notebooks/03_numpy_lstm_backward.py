@@ -314,7 +314,7 @@ import json, time
 import course_lib.env.speed as speed  # with LSTM_COURSE_FAST_FLOATS=0: nothing is set on import
 speed.flush_denormals({ftz})  # before NumPy starts its threads
 import numpy as np
-from course_lib.numpy_core.timing import time_train_step
+from course_lib.tools.bench import Workload, time_workload  # a NumPy step needs no torch
 
 def best_ms(f, repeats=20):
     times = []
@@ -326,11 +326,12 @@ def best_ms(f, repeats=20):
 
 subnormal = np.full(1_000_000, 1e-39, np.float32)
 normal = np.full(1_000_000, 1e-30, np.float32)
-step = time_train_step({N}, {T}, {D}, {H}, dtype=np.{dtype}, repeats={repeats}, warmup=1)
+workload = Workload("classify", {N}, {T}, {D}, {H}, classes=10)  # random (N, T, D) vectors
+step = time_workload(workload, ["{impl}"], repeats={repeats}, target_s=0)["{impl}"]  # 1 step each
 print(json.dumps({{
     "tiny_times_half": float(subnormal[0] * np.float32(0.5)),
     "penalty": best_ms(lambda: subnormal * 0.5) / best_ms(lambda: normal * 0.5),
-    "ms": 1e3 * step["seconds"], "seq_per_s": step["seq_per_s"]}}))
+    "ms": 1e3 * step["median_s"], "seq_per_s": {N} / step["median_s"]}}))
 """
 
 
@@ -338,7 +339,8 @@ def measure_in_fresh_process(dtype, ftz, glibc, shape, repeats):
     """Run SPEED_CODE in a new Python process with the given settings; return its results."""
     env = {**os.environ, "LSTM_COURSE_FAST_FLOATS": "1" if glibc else "0"}
     N, T, D, H = shape
-    code = SPEED_CODE.format(ftz=ftz, dtype=dtype, N=N, T=T, D=D, H=H, repeats=repeats)
+    impl = {"float32": "numpy-f32", "float64": "numpy-f64"}[dtype]  # the bench's names
+    code = SPEED_CODE.format(ftz=ftz, impl=impl, N=N, T=T, D=D, H=H, repeats=repeats)
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
                           text=True)
     if done.returncode != 0:

@@ -217,7 +217,8 @@ plt.show()
 # %% [markdown]
 # A language model reads this stream in Zaremba's layout: `batchify` cuts it into B long rows,
 # and training walks along them in windows of T steps; the targets are the inputs shifted by one
-# token. Here is the first window, with B = 4 rows and T = 8 steps:
+# token (the last window is shorter when the rows do not divide evenly; it is kept, so every token
+# is predicted once). Here is the first window, with B = 4 rows and T = 8 steps:
 
 # %%
 from course_lib.data import Vocab, batchify, bptt_windows
@@ -304,20 +305,23 @@ for word in ("good", "terrible", "movie", "france", "three"):
 # %% [markdown]
 # Pretrained vectors only help for the words they know. For each text task, we build the
 # vocabulary a model would use and measure the share of its words found in GloVe (**type
-# coverage**) and the share of the running text they make up (**token coverage**). Words are
-# looked up as written, then lower-cased.
+# coverage**) and the share of the running text they make up (**token coverage**). GloVe 6B is
+# lower-cased, so IMDB's and SST's words are looked up as written, then lower-cased. Penn
+# Treebank's text is already lower-case except for `N`, which stands for any number: lower-cased
+# it would get GloVe's vector for the letter "n", so PTB's words are looked up exactly
+# (`lowercase=False`) and `N` starts random, like `<unk>` and `<eos>`.
 
 # %%
 from course_lib.data import embedding_matrix
 
 
-def coverage(counts: Counter, max_size: int | None = None) -> tuple[float, float]:
+def coverage(counts: Counter, max_size: int | None = None, lowercase=True) -> tuple[float, float]:
     """(type coverage, token coverage) of the vocabulary built from ``counts``."""
     task_vocab = Vocab(counts, max_size=max_size)
-    _, type_coverage = embedding_matrix(task_vocab, glove, oov_init="zeros")
+    _, type_coverage = embedding_matrix(task_vocab, glove, oov_init="zeros", lowercase=lowercase)
     known = set(glove.words)
     words = task_vocab.itos[len(task_vocab.specials):]
-    covered = sum(counts[w] for w in words if w in known or w.lower() in known)
+    covered = sum(counts[w] for w in words if w in known or (lowercase and w.lower() in known))
     return type_coverage, covered / sum(counts.values())
 
 
@@ -325,7 +329,7 @@ imdb_counts = Counter(corpus.counts())
 sst_counts = Counter(w for sentence in sst["train"][0] for w in sentence)
 tasks = {
     "IMDB (top 20,000)": coverage(imdb_counts, max_size=20_002),
-    "PTB (10,000)": coverage(word_counts),
+    "PTB (10,000)": coverage(word_counts, lowercase=False),
     "SST train (all)": coverage(sst_counts),
 }
 for task, (types, tokens) in tasks.items():
@@ -342,8 +346,9 @@ ax.legend(loc="upper center", ncol=2)
 plt.show()
 
 # %% [markdown]
-# The words GloVe lacks are mostly rare: typos, names, and (for PTB) the `<unk>` and `N`
-# placeholders. Their rows in an embedding matrix start random and are learned from the task.
+# The words GloVe lacks are mostly rare: typos, names, and (for PTB) the placeholders `<unk>`,
+# `<eos>` and `N`. Their rows in an embedding matrix start random and are learned from the task,
+# or, in the frozen-GloVe NumPy model of notebook 08, stay random.
 #
 # ## Recap
 #

@@ -345,7 +345,8 @@ display(Markdown(markdown_table(rows, percent=("test accuracy",))))
 # %%
 import dataclasses
 
-from course_lib.experiments.imdb import COMPARE_PROFILES, make_model, make_task, train_config
+from course_lib.experiments.common.imdb_recipe import make_model, train_config
+from course_lib.experiments.imdb import COMPARE_PROFILES, make_task
 from course_lib.training import Trainer
 
 small = dataclasses.replace(COMPARE_PROFILES["laptop"], train_size=pick(smoke=300, laptop=3_000),

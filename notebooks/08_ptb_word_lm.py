@@ -99,20 +99,22 @@ assert 500 < unigram_ppl < 1000
 # by side: row n is the n-th contiguous slice (`batchify`). Then read all rows together,
 # T columns at a time (a **BPTT window**); the targets are the same columns shifted by one word.
 # Row n of window k+1 continues row n of window k, so the LSTM state at the end of one window is
-# exactly the right state to start the next one.
+# exactly the right state to start the next one. When L − 1 is not a multiple of T the last window
+# is shorter; the course keeps it, so every word of a split is predicted exactly once (these are
+# the same `batchify` and `bptt_windows` that notebook 04 showed and the NumPy model trains on).
 
 # %%
-from course_lib.training import batchify, windows
+from course_lib.data import batchify, bptt_windows, num_windows
 
 tiny = batchify(streams.train[:49], 4)  # (N=4, 12): four streams of 12 words
 for row in tiny:
     print(" ".join(f"{w:>9}" for w in vocab.decode(row)))
-first_inputs, first_targets = next(windows(tiny, 5))  # (4, 5) each
+first_inputs, first_targets = next(bptt_windows(tiny, 5))  # (4, 5) each
 print("\nwindow 1, stream 0: inputs ", vocab.decode(first_inputs[0]))
 print("                    targets", vocab.decode(first_targets[0]))
 train_layout = batchify(streams.train, 20)
 print(f"\nthe training split for Zaremba's batch 20: {tuple(train_layout.shape)}, "
-      f"{-(-(train_layout.shape[1] - 1) // 20):,} windows of 20 steps per epoch")
+      f"{num_windows(train_layout, 20):,} windows of 20 steps per epoch (the last one shorter)")
 
 # %% [markdown]
 # ## Truncated BPTT: carry the state, detach it
@@ -132,7 +134,7 @@ toy_data = torch.as_tensor(batchify(streams.train[:2_000], 4))  # (4, 500)
 
 def one_pass(model, data, detach, steps=3):
     state = model.init_state(data.shape[0])
-    for k, (inputs, targets) in enumerate(windows(data, 10)):
+    for k, (inputs, targets) in enumerate(bptt_windows(data, 10)):
         if k == steps:
             break
         if detach:
@@ -165,7 +167,7 @@ except RuntimeError as error:
 # summed loss (and still *reports* the loss per word).
 
 # %%
-inputs, targets = next(windows(toy_data, 20))  # (4, 20) each
+inputs, targets = next(bptt_windows(toy_data, 20))  # (4, 20) each
 norms = {}
 for name, reduction in (("summed over T, mean over N", "sum"), ("mean per word", "mean")):
     toy.zero_grad()

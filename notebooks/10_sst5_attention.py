@@ -64,13 +64,13 @@ print(short)
 # %% [markdown]
 # The seeds trained on the 8,544 training sentences, one label each. But every node of every
 # tree is labelled, and a phrase like "not very good" teaches negation better than a whole
-# sentence does. `course_lib.experiments.sst.load_split` collects every *distinct* labelled
-# phrase of the training trees (a phrase seen twice is kept once). Dev and test stay whole
-# sentences: the task is to label sentences.
+# sentence does. `course_lib.experiments.common.sst_data.load_split` collects every *distinct*
+# labelled phrase of the training trees (a phrase seen twice is kept once). Dev and test stay
+# whole sentences: the task is to label sentences.
 
 # %%
 from course_lib.data.sst import FINE_NAMES
-from course_lib.experiments.sst import load_split
+from course_lib.experiments.common.sst_data import load_split
 
 train_size = pick(smoke=300, laptop=None)
 phrases, phrase_labels = load_split("train", "fine", phrases=True, limit=train_size)
@@ -141,8 +141,9 @@ for layer in (AdditiveAttention(8, 6), SeedAttention(8, 6)):
 
 # %%
 from course_lib.data import load_glove
+from course_lib.experiments.common.sst_data import build_vocab, encode
 from course_lib.experiments.common.sst_models import RECIPES, build_model, group_params
-from course_lib.experiments.sst import SSTConfig, SSTTask, build_vocab, encode
+from course_lib.experiments.common.sst_training import SSTConfig, SSTTask
 from course_lib.training import TrainConfig, Trainer
 
 glove = load_glove(50)
@@ -175,7 +176,7 @@ for epoch, dev_acc, test_acc in zip(live["history"]["epoch"], live["history"]["v
 # gathers on the sentiment-bearing words.
 
 # %%
-from course_lib.experiments.sst import attention_examples, predict
+from course_lib.experiments.common.sst_training import attention_examples, predict
 from course_lib.plots.sst import plot_attention
 
 test_data = encode(vocab, test_texts, test_labels)
@@ -228,7 +229,7 @@ display(Markdown(
     f"{device['torch_threads']} threads), total wall time {record['wall_time_s'] / 60:.1f} min "
     f"(other jobs shared the CPU). Reproduce: `lstm-course run sst"
     f"{'' if record['profile'] == 'laptop' else ' --profile ' + record['profile']}`."))
-from course_lib.plots.sst import results_table
+from course_lib.experiments.common.sst_results import results_table
 
 display(Markdown(markdown_table(results_table(record))))
 
@@ -290,7 +291,7 @@ if profile != "smoke":
 # differ only in where the weights start.
 
 # %%
-from course_lib.plots.sst import epoch_curves
+from course_lib.experiments.common.sst_results import epoch_curves
 
 transfer = experiment_results("sst-transfer")
 pre = transfer["extra"]["rows"]["transfer"]
@@ -592,7 +593,8 @@ if profile != "smoke":
 # printed below.
 
 # %%
-from course_lib.plots.sst import epoch_curves, plot_overfitting
+from course_lib.experiments.common.sst_results import epoch_curves
+from course_lib.plots.sst import plot_overfitting
 
 curve_rows = [r for r in ("lstm-glove", "attention-glove", "lstm-random") if r in rows]
 fig = plot_overfitting(record, curve_rows, references={"seed best 47.3 %": 0.473})
@@ -620,14 +622,16 @@ for row in curve_rows:
 # hard even for people.
 
 # %%
-from course_lib.plots.sst import confusion, plot_confusion
+from course_lib.numpy_core.metrics import confusion_matrix
+from course_lib.plots.classification import plot_confusion_matrix
 
 labels = record["extra"]["test_labels"]["fine"]
 assert tree_record["extra"]["test_labels"]["fine"] == labels  # the same test sentences, in order
 tree_best = tree_rows[tree_best_name]
-matrix = confusion(tree_best["test_predictions"], labels)
-fig = plot_confusion(matrix, title=f"SST-5 test confusion, {tree_best_name} "
-                                   f"({tree_best['seeds']} seeds summed)")
+matrix = confusion_matrix(tree_best["test_predictions"], labels, len(FINE_NAMES))
+fig = plot_confusion_matrix(matrix, FINE_NAMES, per_class=True,
+                            title=f"SST-5 test confusion, {tree_best_name} "
+                                  f"({tree_best['seeds']} seeds summed)")
 off_by_one = sum(matrix[r, c] for r in range(5) for c in range(5) if abs(r - c) == 1)
 wrong = matrix.sum() - np.trace(matrix)
 print(f"{100 * off_by_one / wrong:.0f} % of the mistakes are one class away")

@@ -142,7 +142,7 @@ display(Markdown(
 # experiment has no dev split): fine for a study of trends, optimistic as a final score.
 
 # %%
-from course_lib.experiments.imdb import SEED_002
+from course_lib.experiments.common.imdb_recipe import SEED_002
 from course_lib.plots.sweep import seed_format
 
 display(Markdown(markdown_table(seed_format(rows, top=4))))

@@ -33,7 +33,7 @@ import numpy as np
 
 from course_lib import pick
 from course_lib.numpy_core import rnn_forward
-from course_lib.checks.numpy_lstm import check_rnn_gradient_norms
+from course_lib.checks.rnn_gradient_norms import check_rnn_gradient_norms
 from course_lib.numpy_core.init import orthogonal
 from course_lib.plots.lstm import plot_gradient_norms
 

@@ -33,7 +33,7 @@ import numpy as np
 
 from course_lib.numpy_core import lstm_forward as course_lstm_forward
 from course_lib.numpy_core import sigmoid  # noqa: F401  (for your lstm_step_forward)
-from course_lib.checks.numpy_lstm import check_lstm_forward, check_lstm_step_forward
+from course_lib.checks.lstm_forward import check_lstm_forward, check_lstm_step_forward
 
 # %% [markdown]
 # ## Exercise 1: one step

@@ -1,13 +1,12 @@
 """The attention-pooling checker of practice notebook 10: passes the reference, and names each
 classic mistake."""
 
+from functools import partial
+
 import torch
 
-from course_lib.checks.sst5_attention import (
-    MISTAKES,
-    check_attention_pooling,
-    reference_attention_pooling,
-)
+from course_lib.checks.mistakes import ATTENTION_MISTAKES
+from course_lib.checks.sst5_attention import check_attention_pooling, reference_attention_pooling
 from course_lib.torch_models.pooling import AdditiveAttention
 
 
@@ -25,8 +24,9 @@ def test_reference_passes_and_agrees_with_the_course_module(capsys):
 
 
 def test_each_mistake_gets_its_hint(capsys):
-    for name, (mistake, hint) in MISTAKES.items():
-        assert not check_attention_pooling(mistake)
+    for mistake in ATTENTION_MISTAKES:
+        name, hint = mistake.name, mistake.hint
+        assert not check_attention_pooling(partial(reference_attention_pooling, **mistake.options))
         out = capsys.readouterr().out
         assert name in out and hint[:30] in out, name
 

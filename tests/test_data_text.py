@@ -1,12 +1,11 @@
-"""Text tools and batching: tokenizer, Vocab, TokenizedCorpus, padding, buckets, the Zaremba
-language-model layout, and the torch Dataset / DataLoader helpers."""
+"""Text tools and batching: tokenizer, Vocab, TokenizedCorpus, padding, buckets and the Zaremba
+language-model layout."""
 
 import subprocess
 import sys
 
 import numpy as np
 import pytest
-import torch
 
 from course_lib.data import (
     PAD,
@@ -19,10 +18,8 @@ from course_lib.data import (
     minibatches,
     num_windows,
     pad_batch,
-    padded_batches,
     tokenize,
 )
-from course_lib.data.torch_data import array_loader, lm_batches, sequence_loader
 
 
 def test_tokenize_removes_line_breaks_lowercases_and_splits_punctuation():
@@ -99,17 +96,7 @@ def test_bucket_batches_cover_everything_once_and_reduce_padding():
     assert np.all(np.diff(lengths[np.concatenate(ordered)]) >= 0)
 
 
-def test_padded_batches_and_minibatches():
-    sequences = [np.arange(1, n + 1) for n in (3, 1, 4, 2, 5)]
-    labels = np.array([0, 1, 0, 1, 0])
-    seen = []
-    for ids, lengths, mask, y in padded_batches(sequences, labels, batch_size=2, seed=0):
-        assert ids.shape[0] == len(y) <= 2 and ids.shape[1] == lengths.max()
-        assert (mask.sum(1) == lengths).all()
-        seen += [int(ids[i, lengths[i] - 1]) for i in range(len(y))]  # last token = length
-    assert sorted(seen) == [1, 2, 3, 4, 5]
-    batches = list(padded_batches(sequences, labels, 2, max_len=2, bucket=False, shuffle=False))
-    assert batches[0][0].tolist() == [[1, 2], [1, 0]] and batches[0][3].tolist() == [0, 1]
+def test_minibatches():
     x, y = np.arange(10).reshape(10, 1), np.arange(10)
     parts = list(minibatches(x, y, batch_size=4, seed=3))
     assert [len(b[1]) for b in parts] == [4, 4, 2]
@@ -131,38 +118,7 @@ def test_batchify_and_bptt_windows_follow_zaremba():
         batchify(np.arange(2), 3)
 
 
-def test_torch_sequence_loader_pads_and_buckets():
-    sequences = [np.arange(1, n + 1) for n in range(1, 41)]
-    labels = np.arange(40) % 2
-    loader = sequence_loader(sequences, labels, batch_size=8, max_len=30, seed=0)
-    total = 0
-    for ids, lengths, mask, y in loader:
-        assert ids.dtype == torch.int64 and mask.dtype == torch.bool and y.dtype == torch.int64
-        assert ids.shape == mask.shape and ids.shape[1] == int(lengths.max()) <= 30
-        assert torch.equal(mask.sum(1), lengths)
-        assert int(lengths.max() - lengths.min()) < 10  # similar lengths together
-        total += len(y)
-    assert total == 40 and len(loader) == 5
-    first = [b[3].tolist() for b in loader]
-    second = [b[3].tolist() for b in loader]
-    assert first != second  # reshuffled every epoch
-    plain = sequence_loader(sequences, labels, batch_size=8, bucket=False, shuffle=False)
-    assert next(iter(plain))[0].shape == (8, 8)
-
-
-def test_torch_array_loader_and_lm_batches():
-    images, labels = np.zeros((10, 28, 28), np.float32), np.arange(10)
-    batch = next(iter(array_loader(images, labels, batch_size=4, shuffle=False)))
-    assert batch[0].shape == (4, 28, 28) and batch[1].tolist() == [0, 1, 2, 3]
-    stream = np.arange(100)
-    pairs = list(lm_batches(stream, batch_size=4, num_steps=5))
-    expected = list(bptt_windows(batchify(stream, 4), 5))
-    assert len(pairs) == len(expected) == 4
-    for (x, y), (ex, ey) in zip(pairs, expected):
-        assert x.dtype == torch.int64 and x.tolist() == ex.tolist() and y.tolist() == ey.tolist()
-
-
 def test_importing_the_data_layer_stays_light():
     code = "import sys, course_lib.data; print(sorted({'torch', 'pooch', 'matplotlib'} & set(sys.modules)))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert result.stdout.strip() == "[]"  # torch only in torch_data, pooch only to download
+    assert result.stdout.strip() == "[]"  # no torch in the data layer, pooch only to download

@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from course_lib.checks.imdb_sentiment import check_build_vocab, check_encode, check_pad_batch
-from course_lib.experiments.imdb import ImdbConfig, seed_init_
+from course_lib.experiments.common.imdb_recipe import ImdbConfig, seed_init_
 from course_lib.experiments.imdb_best import (
     ProbabilityTask,
     accuracy_by_length,

@@ -1,12 +1,15 @@
 """The checkers of practice notebook 08 pass correct answers and name each classic mistake."""
 
 import math
+from functools import partial
 
 import numpy as np
 import torch
 from torch import nn
 
+from course_lib.checks import mistakes as catalogue
 from course_lib.checks import ptb_word_lm as c
+from course_lib.data.batches import bptt_windows
 
 
 def run(check, fn, capsys):
@@ -77,7 +80,7 @@ def test_windows(capsys):
 # ---------------------------------------------------------------- detach
 def _no_detach(model, data, T, optimizer, clip_norm):
     state = model.init_state(data.shape[0])
-    for inputs, targets in c.reference_windows(data, T):
+    for inputs, targets in bptt_windows(data, T):
         logits, state = model(inputs, state)
         loss = nn.functional.cross_entropy(logits.flatten(0, 1), targets.flatten(),
                                            reduction="sum") / inputs.shape[0]
@@ -92,14 +95,20 @@ def _per_window_loss(model, data, T, optimizer, clip_norm):
     return 1.0
 
 
+def _mistake(name):
+    """The reference epoch with the declared mistake ``name``."""
+    options = next(m.options for m in catalogue.TRAIN_EPOCH_MISTAKES if m.name == name)
+    return partial(c.reference_train_epoch, **options)
+
+
 def test_train_epoch(capsys):
     ok, out = run(c.check_train_epoch, c.reference_train_epoch, capsys)
     assert ok and "PASS" in out
     broken = {
         "detach the carried state": _no_detach,
-        "carry the state": c._mistake_reset,
-        "summed over the T steps": c._mistake_token_mean,
-        "zero_grad": c._mistake_no_zero_grad,
+        "carry the state": _mistake("state reset"),
+        "summed over the T steps": _mistake("mean per token"),
+        "zero_grad": _mistake("no zero_grad"),
         "per *token*": _per_window_loss,
     }
     for hint, fn in broken.items():

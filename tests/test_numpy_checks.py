@@ -12,7 +12,15 @@ import numpy as np
 import pytest
 
 from course_lib.checks import mistakes as catalogue
-from course_lib.checks import numpy_lstm as checks
+from course_lib.checks._arrays import lstm_inputs
+from course_lib.checks.lstm_backward import (
+    check_clip_by_global_norm,
+    check_lstm_backward,
+    check_lstm_step_backward,
+)
+from course_lib.checks.lstm_forward import check_lstm_forward, check_lstm_step_forward
+from course_lib.checks.report import NOT_IMPLEMENTED, Report
+from course_lib.checks.rnn_gradient_norms import check_rnn_gradient_norms
 from course_lib.numpy_core.lstm import lstm_step_backward
 
 
@@ -31,7 +39,7 @@ def run(check, fn, capsys):
 
 # ---------------------------------------------------------------- Report, shared by every checker
 def test_report_call_returns_the_value_or_reports_the_exception(capsys):
-    report = checks.Report("demo")
+    report = Report("demo")
     assert report.call(lambda a, *, b: a + b, 1, b=2) == (True, 3)
     assert report.error is None and not report.problems
 
@@ -44,13 +52,13 @@ def test_report_call_returns_the_value_or_reports_the_exception(capsys):
     assert isinstance(report.error, TypeError)
     assert not report.done("")
     out = capsys.readouterr().out
-    assert out.startswith("demo: FAIL") and checks.NOT_IMPLEMENTED in out
+    assert out.startswith("demo: FAIL") and NOT_IMPLEMENTED in out
     assert "calling it raised TypeError" in out
 
 
 def test_the_checkers_do_not_import_torch():
-    code = ("import sys, course_lib.checks.numpy_lstm; "
-            "assert 'torch' not in sys.modules, 'torch imported'")
+    code = ("import sys, course_lib.checks.rnn_gradient_norms, course_lib.checks.lstm_forward, "
+            "course_lib.checks.lstm_backward; assert 'torch' not in sys.modules, 'torch imported'")
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
@@ -102,25 +110,25 @@ STEP_FORWARD_CASES += ["gate order ifog", "gate order igfo", "gate order ogif"]
 
 
 def test_correct_step_forward_passes(capsys):
-    passed, out = run(checks.check_lstm_step_forward, student_step_forward(), capsys)
+    passed, out = run(check_lstm_step_forward, student_step_forward(), capsys)
     assert passed, out
     assert "PASS" in out
 
 
 @pytest.mark.parametrize("mistake", STEP_FORWARD_CASES)
 def test_step_forward_mistake_gets_its_hint(mistake, capsys):
-    passed, out = run(checks.check_lstm_step_forward, student_step_forward(mistake), capsys)
+    passed, out = run(check_lstm_step_forward, student_step_forward(mistake), capsys)
     assert not passed
     assert hint(mistake, catalogue.STEP_FORWARD_MISTAKES) in out, out
 
 
 def test_cs231n_gate_order_is_named(capsys):
-    _, out = run(checks.check_lstm_step_forward, student_step_forward("gate order ifog"), capsys)
+    _, out = run(check_lstm_step_forward, student_step_forward("gate order ifog"), capsys)
     assert "i, f, o, g (the CS231n assignment's order)" in out
 
 
 def test_swapped_outputs_are_named(capsys):
-    _, out = run(checks.check_lstm_step_forward, student_step_forward("outputs swapped"), capsys)
+    _, out = run(check_lstm_step_forward, student_step_forward("outputs swapped"), capsys)
     assert "return (next_h, next_c, cache) in this order" in out
 
 
@@ -128,7 +136,7 @@ def test_not_implemented_is_reported_without_raising(capsys):
     def lstm_step_forward(x, prev_h, prev_c, Wx, Wh, b):
         raise NotImplementedError()
 
-    passed, out = run(checks.check_lstm_step_forward, lstm_step_forward, capsys)
+    passed, out = run(check_lstm_step_forward, lstm_step_forward, capsys)
     assert not passed
     assert "not implemented yet" in out
 
@@ -137,20 +145,20 @@ def test_an_exception_is_shown(capsys):
     def lstm_step_forward(x, prev_h, prev_c, Wx, Wh, b):
         return x @ Wh, prev_c, None  # (N, D) @ (H, 4H) cannot work
 
-    passed, out = run(checks.check_lstm_step_forward, lstm_step_forward, capsys)
+    passed, out = run(check_lstm_step_forward, lstm_step_forward, capsys)
     assert not passed
     assert "raised ValueError" in out
 
 
 def test_wrong_number_of_outputs(capsys):
-    passed, out = run(checks.check_lstm_step_forward,
+    passed, out = run(check_lstm_step_forward,
                       lambda *args: student_step_forward()(*args)[:2], capsys)
     assert not passed
     assert "should return 3 values (next_h, next_c, cache), got 2 values" in out
 
 
 def test_wrong_shape_names_output_expected_and_got(capsys):
-    passed, out = run(checks.check_lstm_step_forward,
+    passed, out = run(check_lstm_step_forward,
                       lambda *args: (args[1].T, args[2], None), capsys)
     assert not passed
     assert "next_h has shape (4, 3), expected (N, H) = (3, 4)" in out
@@ -161,7 +169,7 @@ def test_wrong_dtype_is_reported(capsys):
         next_h, next_c, cache = student_step_forward()(*args)
         return next_h.astype(np.float64), next_c.astype(np.float64), cache
 
-    passed, out = run(checks.check_lstm_step_forward, lstm_step_forward, capsys)
+    passed, out = run(check_lstm_step_forward, lstm_step_forward, capsys)
     assert not passed
     assert "next_h has dtype float64, expected float32" in out
     assert "dtype=x.dtype" in out
@@ -190,27 +198,27 @@ def student_forward(mistake=None, step=None):
 
 
 def test_correct_forward_passes(capsys):
-    passed, out = run(checks.check_lstm_forward, student_forward(), capsys)
+    passed, out = run(check_lstm_forward, student_forward(), capsys)
     assert passed, out
 
 
 @pytest.mark.parametrize("mistake", [m.name for m in catalogue.SEQUENCE_FORWARD_MISTAKES])
 def test_forward_loop_mistake_gets_its_hint(mistake, capsys):
-    passed, out = run(checks.check_lstm_forward, student_forward(mistake), capsys)
+    passed, out = run(check_lstm_forward, student_forward(mistake), capsys)
     assert not passed
     assert hint(mistake, catalogue.SEQUENCE_FORWARD_MISTAKES) in out, out
 
 
 @pytest.mark.parametrize("mistake", ["f * prev_c missing", "gate order ifog"])
 def test_step_mistake_inside_the_forward_loop_gets_its_hint(mistake, capsys):
-    passed, out = run(checks.check_lstm_forward,
+    passed, out = run(check_lstm_forward,
                       student_forward(step=student_step_forward(mistake)), capsys)
     assert not passed
     assert hint(mistake, catalogue.STEP_FORWARD_MISTAKES) in out, out
 
 
 def test_ignored_c0_gets_its_hint(capsys):
-    passed, out = run(checks.check_lstm_forward, student_forward("c0 ignored"), capsys)
+    passed, out = run(check_lstm_forward, student_forward("c0 ignored"), capsys)
     assert not passed
     assert "start the cell state from c0" in out
 
@@ -220,7 +228,7 @@ def test_float64_buffer_in_float32_forward(capsys):
         h, cache = student_forward()(x, h0, Wx, Wh, b, c0)
         return h.astype(np.float64), cache
 
-    passed, out = run(checks.check_lstm_forward, lstm_forward, capsys)
+    passed, out = run(check_lstm_forward, lstm_forward, capsys)
     assert not passed
     assert "h has dtype float64, expected float32" in out
 
@@ -272,26 +280,26 @@ STEP_BACKWARD_CASES = [m.name for m in catalogue.STEP_BACKWARD_MISTAKES
 
 
 def test_correct_step_backward_passes(capsys):
-    passed, out = run(checks.check_lstm_step_backward, student_step_backward(), capsys)
+    passed, out = run(check_lstm_step_backward, student_step_backward(), capsys)
     assert passed, out
     assert "numerical gradients" in out
 
 
 @pytest.mark.parametrize("mistake", STEP_BACKWARD_CASES)
 def test_step_backward_mistake_gets_its_hint(mistake, capsys):
-    passed, out = run(checks.check_lstm_step_backward, student_step_backward(mistake), capsys)
+    passed, out = run(check_lstm_step_backward, student_step_backward(mistake), capsys)
     assert not passed
     assert hint(mistake, catalogue.STEP_BACKWARD_MISTAKES) in out, out
 
 
 def test_missing_h_path_is_named_for_the_student(capsys):
-    _, out = run(checks.check_lstm_step_backward,
+    _, out = run(check_lstm_step_backward,
                  student_step_backward("o * (1 - tanh^2(c)) path missing"), capsys)
     assert "dnext_h * o * (1 - tanh(next_c)**2)" in out
 
 
 def test_backward_reports_which_gradient_is_off_and_by_how_much(capsys):
-    _, out = run(checks.check_lstm_step_backward, student_step_backward("dWh with next_h"),
+    _, out = run(check_lstm_step_backward, student_step_backward("dWh with next_h"),
                  capsys)
     assert "dWh is off: relative error" in out
     assert "dWx is off" not in out  # only the wrong gradient is named
@@ -304,7 +312,7 @@ def test_changing_an_input_in_place_is_reported(capsys):
         dc += dnext_h * o * (1 - tanh_c**2)  # writes into the caller's dnext_c
         return student_step_backward()(dnext_h, dc - dnext_h * o * (1 - tanh_c**2), cache)
 
-    passed, out = run(checks.check_lstm_step_backward, lstm_step_backward, capsys)
+    passed, out = run(check_lstm_step_backward, lstm_step_backward, capsys)
     assert not passed
     assert "it changed its input dnext_c in place" in out
 
@@ -314,7 +322,7 @@ def test_transposed_weight_gradient_is_named(capsys):
         dx, dprev_h, dprev_c, dWx, dWh, db = student_step_backward()(dnext_h, dnext_c, cache)
         return dx, dprev_h, dprev_c, dWx.T, dWh, db
 
-    passed, out = run(checks.check_lstm_step_backward, transposed, capsys)
+    passed, out = run(check_lstm_step_backward, transposed, capsys)
     assert not passed
     assert "dWx has shape (16, 6), expected (D, 4H) = (6, 16)" in out
     assert "dWx looks transposed" in out
@@ -326,7 +334,7 @@ def test_db_not_summed_over_the_batch(capsys):
         _, _, _, _, _, i, f, g, o, tanh_c = cache
         return (*grads, np.ones((i.shape[0], 4 * i.shape[1])))
 
-    passed, out = run(checks.check_lstm_step_backward, unsummed, capsys)
+    passed, out = run(check_lstm_step_backward, unsummed, capsys)
     assert not passed
     assert "sum db over the batch" in out
 
@@ -362,26 +370,26 @@ def student_backward(mistake=None, step_backward=None):
 
 
 def test_correct_backward_passes(capsys):
-    passed, out = run(checks.check_lstm_backward, student_backward(), capsys)
+    passed, out = run(check_lstm_backward, student_backward(), capsys)
     assert passed, out
 
 
 def test_correct_backward_built_on_the_reference_step_passes(capsys):
-    passed, out = run(checks.check_lstm_backward,
+    passed, out = run(check_lstm_backward,
                       student_backward(step_backward=lstm_step_backward), capsys)
     assert passed, out
 
 
 @pytest.mark.parametrize("mistake", [m.name for m in catalogue.SEQUENCE_BACKWARD_MISTAKES])
 def test_backward_loop_mistake_gets_its_hint(mistake, capsys):
-    passed, out = run(checks.check_lstm_backward, student_backward(mistake), capsys)
+    passed, out = run(check_lstm_backward, student_backward(mistake), capsys)
     assert not passed
     assert hint(mistake, catalogue.SEQUENCE_BACKWARD_MISTAKES) in out, out
 
 
 @pytest.mark.parametrize("mistake", ["o * (1 - tanh^2(c)) path missing", "forget gate with next_c"])
 def test_step_mistake_inside_the_backward_loop_gets_its_hint(mistake, capsys):
-    passed, out = run(checks.check_lstm_backward,
+    passed, out = run(check_lstm_backward,
                       student_backward(step_backward=student_step_backward(mistake)), capsys)
     assert not passed
     assert hint(mistake, catalogue.STEP_BACKWARD_MISTAKES) in out, out
@@ -420,19 +428,19 @@ def student_clip(mistake=None):
 
 
 def test_correct_clip_passes(capsys):
-    passed, out = run(checks.check_clip_by_global_norm, student_clip(), capsys)
+    passed, out = run(check_clip_by_global_norm, student_clip(), capsys)
     assert passed, out
 
 
 @pytest.mark.parametrize("mistake", [m.name for m in catalogue.CLIP_MISTAKES])
 def test_clip_mistake_gets_its_hint(mistake, capsys):
-    passed, out = run(checks.check_clip_by_global_norm, student_clip(mistake), capsys)
+    passed, out = run(check_clip_by_global_norm, student_clip(mistake), capsys)
     assert not passed
     assert hint(mistake, catalogue.CLIP_MISTAKES) in out, out
 
 
 def test_clip_not_stored_gets_its_hint(capsys):
-    passed, out = run(checks.check_clip_by_global_norm, student_clip("grads not stored"), capsys)
+    passed, out = run(check_clip_by_global_norm, student_clip("grads not stored"), capsys)
     assert not passed
     assert "grads were not changed" in out
 
@@ -441,7 +449,7 @@ def test_clip_returning_nothing(capsys):
     def clip_by_global_norm(grads, max_norm):
         student_clip()(grads, max_norm)
 
-    passed, out = run(checks.check_clip_by_global_norm, clip_by_global_norm, capsys)
+    passed, out = run(check_clip_by_global_norm, clip_by_global_norm, capsys)
     assert not passed
     assert "should return the global norm (a number), got NoneType" in out
 
@@ -469,13 +477,13 @@ def student_norms(mistake=None):
 
 
 def test_correct_norms_pass(capsys):
-    passed, out = run(checks.check_rnn_gradient_norms, student_norms(), capsys)
+    passed, out = run(check_rnn_gradient_norms, student_norms(), capsys)
     assert passed, out
 
 
 @pytest.mark.parametrize("mistake", [m.name for m in catalogue.GRADIENT_NORM_MISTAKES])
 def test_norms_mistake_gets_its_hint(mistake, capsys):
-    passed, out = run(checks.check_rnn_gradient_norms, student_norms(mistake), capsys)
+    passed, out = run(check_rnn_gradient_norms, student_norms(mistake), capsys)
     assert not passed
     assert hint(mistake, catalogue.GRADIENT_NORM_MISTAKES) in out, out
 
@@ -511,7 +519,7 @@ def test_every_hint_has_a_broken_implementation_here():
 def test_correct_variants_equal_the_library():
     from course_lib.numpy_core import lstm_backward, lstm_forward, lstm_step_forward
 
-    x, h0, c0, Wx, Wh, b = checks.lstm_inputs(seed=9, T_steps=4)
+    x, h0, c0, Wx, Wh, b = lstm_inputs(seed=9, T_steps=4)
     step = catalogue.lstm_step_variant(x[:, 0], h0, c0, Wx, Wh, b)
     next_h, next_c, _ = lstm_step_forward(x[:, 0], h0, c0, Wx, Wh, b)
     assert np.allclose(step["next_h"], next_h) and np.allclose(step["next_c"], next_c)

@@ -1,4 +1,4 @@
-"""The plotting helpers of the NumPy notebooks: what they compute, and that they draw."""
+"""The plotting helpers: what they compute (gate traces, tree layouts), and that they draw."""
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -61,3 +61,30 @@ def test_gate_explorer_has_four_sliders():
     explorer = plots.gate_explorer()
     sliders = [w for w in explorer.children if hasattr(w, "min") and hasattr(w, "max")]
     assert len(sliders) == 4
+
+
+def test_tree_layout_numbers_nodes_like_flatten_tree_and_draw_tree_draws_them():
+    from course_lib.data.sst import parse_tree
+    from course_lib.plots.data import draw_tree, tree_layout
+
+    tree = parse_tree("(1 (2 not) (1 (2 a) (1 film)))")
+    nodes, xy, edges = tree_layout(tree)
+    assert [node.word for node in nodes] == ["not", "a", "film", None, None]  # leaves first
+    assert nodes[-1] is tree  # the root last
+    assert xy.tolist() == [[0, 0], [1, 0], [2, 0], [1.5, 1], [0.75, 2]]
+    assert sorted(edges) == [(3, 1), (3, 2), (4, 0), (4, 3)]
+    ax = draw_tree(tree).axes[0]
+    assert [t.get_text() for t in ax.texts] == ["2", "2", "1", "1", "1", "not", "a", "film"]
+    assert ax.get_title()
+
+
+def test_confusion_matrix_picture_in_counts_and_in_per_cent_of_each_class():
+    from course_lib.plots.classification import plot_confusion_matrix
+
+    matrix = np.array([[5, 1, 0], [2, 6, 0], [0, 0, 0]])  # class 2 never occurs
+    counts = plot_confusion_matrix(matrix).axes[0]
+    assert [t.get_text() for t in counts.texts][:3] == ["5", "1", "0"]
+    shares = plot_confusion_matrix(matrix, ["neg", "neu", "pos"], per_class=True).axes[0]
+    assert [t.get_text() for t in shares.texts][:2] == ["83 %\n(5)", "17 %\n(1)"]
+    for ax in (counts, shares):
+        assert ax.get_title() and ax.get_xlabel() == "predicted class" and len(ax.texts) == 9

@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 import torch
 
+from course_lib.experiments.common.sst_data import build_vocab, clean, load_split
 from course_lib.experiments.common.sst_models import RECIPES, build_model, group_params
-from course_lib.experiments.sst import SSTConfig, SSTTask, build_vocab, clean, load_split
+from course_lib.experiments.common.sst_training import SSTConfig, SSTTask
 from tests.conftest import requires_ci_or_skip
 
 
@@ -70,7 +71,8 @@ def test_phrases_of_the_training_trees():
 
 
 def test_report_helpers_on_a_fake_record():
-    from course_lib.plots.sst import confusion, describe, epoch_curves, results_table
+    from course_lib.experiments.common.sst_results import describe, epoch_curves, results_table
+    from course_lib.numpy_core.metrics import confusion_matrix
 
     recipe = dict(RECIPES["phrases-glove"].__dict__)
     assert describe(recipe).startswith("BiLSTM, max + additive attention, GloVe-50, lr halved")
@@ -85,4 +87,4 @@ def test_report_helpers_on_a_fake_record():
     assert [r["row"] for r in rows[1:]] == ["seed", "paper"]
     epochs, acc = epoch_curves(record, "phrases-glove")
     assert epochs.tolist() == [1, 2] and acc.shape == (2, 2)
-    assert confusion([[0, 1], [1, 1]], [0, 1], 2).tolist() == [[1, 1], [0, 2]]
+    assert confusion_matrix([[0, 1], [1, 1]], [0, 1], 2).tolist() == [[1, 1], [0, 2]]

@@ -6,9 +6,15 @@ import numpy as np
 import torch
 
 from course_lib.data import TokenizedCorpus
+from course_lib.experiments.common.imdb_pretraining import (
+    RECIPE,
+    TransferConfig,
+    encoder_state,
+    imdb_task,
+)
+from course_lib.experiments.common.sst_data import build_vocab
 from course_lib.experiments.common.sst_models import build_model
-from course_lib.experiments.sst import SSTConfig, build_vocab
-from course_lib.experiments.sst_transfer import RECIPE, TransferConfig, encoder_state, imdb_task
+from course_lib.experiments.common.sst_training import SSTConfig
 
 
 def test_vocab_adds_the_extra_corpus_words():

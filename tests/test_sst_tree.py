@@ -8,8 +8,8 @@ import pytest
 import torch
 
 from course_lib.data.sst import parse_tree
+from course_lib.experiments.common.imdb_pretraining import RECIPE, TransferConfig, encoder_state
 from course_lib.experiments.common.sst_models import build_model
-from course_lib.experiments.sst_transfer import RECIPE, TransferConfig, encoder_state
 from course_lib.experiments.sst_tree import TreeTask
 from course_lib.torch_models.tree_lstm import TreeLSTMClassifier, flatten_tree
 from tests.conftest import requires_ci_or_skip
@@ -91,10 +91,12 @@ def test_tree_layout_and_the_prediction_picture():
     import matplotlib
 
     matplotlib.use("Agg")
-    from course_lib.plots.sst import plot_tree_predictions, tree_layout
+    from course_lib.plots.data import tree_layout
+    from course_lib.plots.sst import plot_tree_predictions
 
-    flat = trees()[0]  # (3 (2 It) (4 (2 's) (4 good)))
-    assert tree_layout(flat).tolist() == [[0, 0], [1, 0], [2, 0], [1.5, 1], [0.75, 2]]
+    nodes, xy, _ = tree_layout(parse_tree(LINES[0]))  # (3 (2 It) (4 (2 's) (4 good)))
+    assert xy.tolist() == [[0, 0], [1, 0], [2, 0], [1.5, 1], [0.75, 2]]
+    assert [node.label for node in nodes] == trees()[0].labels.tolist()  # flatten_tree's numbering
     example = {"tree": LINES[0], "predicted": [2, 2, 4, 3, 3]}  # ('s good) said 3, gold 4
     fig = plot_tree_predictions([example, {"tree": LINES[2], "predicted": [2, 2, 1, 1, 0]}])
     first, second = fig.axes[:2]

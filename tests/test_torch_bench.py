@@ -1,5 +1,8 @@
 """`lstm-course bench` machinery on tiny shapes (speed targets are checked by the bench, not here)."""
 
+import subprocess
+import sys
+
 import torch
 
 from course_lib.tools.bench import IMPLS, WORKLOADS, Workload, markdown_table, time_workload
@@ -13,6 +16,16 @@ def test_every_implementation_steps_and_is_timed():
                               target_s=0.001)
         assert set(timed) == set(IMPLS) | {"nn.LSTM-f64"}
         assert all(r["median_s"] > 0 and len(r["times_s"]) == 1 for r in timed.values())
+
+
+def test_timing_a_numpy_step_does_not_import_torch():
+    """Notebook 03 times the NumPy classifier in fresh processes: torch would cost seconds each."""
+    code = ("import sys; from course_lib.tools.bench import Workload, time_workload; "
+            "timed = time_workload(Workload('classify', 4, 5, 3, 6, classes=3), ['numpy-f32'], "
+            "repeats=2, target_s=0)['numpy-f32']; "
+            "assert timed['steps_per_repeat'] == 1 and len(timed['times_s']) == 2; "
+            "assert 'torch' not in sys.modules, 'torch imported'")
+    subprocess.run([sys.executable, "-c", code], check=True)
 
 
 def test_flops_and_table():

@@ -1,9 +1,10 @@
-"""LanguageModel: shapes, carried state, weight tying, reproducible generation."""
+"""LanguageModel: shapes, carried state, weight tying; reproducible sampling from it."""
 
 import pytest
 import torch
 
 from course_lib.torch_models import LanguageModel
+from course_lib.torch_models.sampling import complete
 
 
 def test_forward_shapes_and_carried_state_equals_one_long_window():
@@ -42,16 +43,32 @@ def test_scratch_impl_matches_nn_lstm_impl():
     assert torch.allclose(a(tokens)[0], b(tokens)[0], atol=1e-12)
 
 
-def test_generate_is_reproducible_with_a_seed():
+class IdVocab:
+    """A vocabulary whose words are the token ids themselves, for :func:`complete`."""
+
+    def __init__(self, size):
+        self.itos = list(range(size))
+
+    def __getitem__(self, word):
+        return word
+
+
+def generate(model, prefix, n, **sampling):
+    """The ``n`` token ids that :func:`complete` adds to ``prefix`` (no stop token)."""
+    words = complete(model, IdVocab(model.vocab_size), list(prefix), n, stop=None, **sampling)
+    return [token for token, _ in words]
+
+
+def test_sampling_is_reproducible_with_a_seed():
     torch.manual_seed(0)
     model = LanguageModel(40, 8, 8, dropout=0.5)
     model.train()
-    one = model.generate([1, 2, 3], 12, temperature=0.8, top_k=5, seed=7)
-    two = model.generate([1, 2, 3], 12, temperature=0.8, top_k=5, seed=7)
+    one = generate(model, [1, 2, 3], 12, temperature=0.8, top_k=5, seed=7)
+    two = generate(model, [1, 2, 3], 12, temperature=0.8, top_k=5, seed=7)
     assert one == two and len(one) == 12 and all(0 <= t < 40 for t in one)
     assert model.training  # mode restored
-    greedy = model.generate([4], 5, temperature=0)
-    assert greedy == model.generate([4], 5, temperature=0)
+    greedy = generate(model, [4], 5, temperature=0)
+    assert greedy == generate(model, [4], 5, temperature=0)
     logits, _ = model.eval()(torch.tensor([[4]]))
     assert greedy[0] == int(logits[0, -1].argmax())
 
@@ -59,4 +76,4 @@ def test_generate_is_reproducible_with_a_seed():
 def test_top_k_one_is_greedy():
     torch.manual_seed(1)
     model = LanguageModel(25, 6, 6)
-    assert model.generate([3, 1], 6, top_k=1, seed=0) == model.generate([3, 1], 6, temperature=0)
+    assert generate(model, [3, 1], 6, top_k=1, seed=0) == generate(model, [3, 1], 6, temperature=0)

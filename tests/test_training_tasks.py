@@ -5,15 +5,15 @@ import math
 import pytest
 import torch
 
+from course_lib.data.batches import batchify
+from course_lib.data.batches import bptt_windows as windows
 from course_lib.torch_models import LanguageModel
 from course_lib.training import (
     ClassificationTask,
     LanguageModelTask,
     RegressionTask,
     TrainConfig,
-    batchify,
     learning_rate,
-    windows,
 )
 
 

@@ -3,8 +3,9 @@ confused with :mod:`.check`, which verifies the data files).
 
 Each ``check_<name>(fn)`` runs your function on fixed inputs, compares the result with the
 course's reference (:class:`course_lib.data.text.Vocab`, :func:`course_lib.data.pad_batch`),
-prints ``PASS`` or the most specific diagnosis it can (with a hint for the classic mistakes),
-and returns True or False.
+prints ``PASS`` or the most specific diagnosis it can, and returns True or False. A vocabulary
+or an encoding is judged by the rules it must keep (specials first, counts, order); the classic
+mistakes of padding are declared in ``mistakes.PAD_MISTAKES``.
 
 Dimension letters: N sequences in a batch, T the padded length.
 """
@@ -15,7 +16,8 @@ from collections import Counter
 
 import numpy as np
 
-from course_lib.checks.numpy_lstm import Report
+from course_lib.checks import mistakes as m
+from course_lib.checks.report import Report, diagnose
 from course_lib.data.batches import pad_batch
 from course_lib.data.text import PAD, UNK, Vocab
 
@@ -108,9 +110,47 @@ def check_encode(fn):
     return report.done("unknown and rare words map to <unk>")
 
 
+def pad_batch_variant(sequences, max_len, pad_id=0, *, side="right", keep="first",
+                      width="longest kept", lengths="kept", marks="real tokens",
+                      layout="(N, T)"):
+    """What :func:`course_lib.data.pad_batch` returns (a dict of ids, lengths, mask), with the
+    classic mistake that the keyword options select (the defaults are correct)."""
+    kept = [s[:max_len] if keep == "first" else s[-max_len:] for s in sequences]
+    kept_lengths = np.array([len(k) for k in kept], dtype=np.int64)  # (N,)
+    T = int(kept_lengths.max()) if width == "longest kept" else max_len
+    ids = np.full((len(kept), T), pad_id, dtype=np.int64)  # (N, T)
+    for row, tokens in enumerate(kept):
+        start = 0 if side == "right" else T - len(tokens)
+        ids[row, start:start + len(tokens)] = tokens
+    real = np.arange(T)[None, :] < kept_lengths[:, None]  # (N, T)
+    mask = real if marks == "real tokens" else ~real
+    if layout == "(T, N)":
+        ids, mask = ids.T, mask.T
+    if lengths == "uncapped":
+        kept_lengths = np.array([len(s) for s in sequences], dtype=np.int64)
+    return {"ids": ids, "lengths": kept_lengths, "mask": mask}
+
+
+FALLBACK_HINTS = {
+    "ids": "fill with pad_id, then copy each (cut) sequence into the start of its row",
+    "lengths": "lengths[n] is the number of tokens kept from sequence n",
+    "mask": "mask[n, t] is True exactly when t < lengths[n]",
+}
+
+
+def _difference(name, got, want, where):
+    """The problem to report when output ``name`` is ``got`` instead of ``want``."""
+    if got.shape != want.shape:
+        letters = "(N,)" if name == "lengths" else "(N, T)"
+        return f"{name} has shape {got.shape}, expected {letters} = {want.shape} {where}"
+    if name == "lengths":
+        return f"lengths {got.tolist()}, expected {want.tolist()} {where}"
+    return f"{name}\n{got.astype(int)}\nexpected\n{want.astype(int)}\n{where}"
+
+
 def _pad_case(report, fn, sequences, max_len):
     """One call of the student's pad_batch, compared with the reference; False to stop."""
-    expected = pad_batch(sequences, max_len, pad_id=0)
+    reference = dict(zip(("ids", "lengths", "mask"), pad_batch(sequences, max_len, pad_id=0)))
     before = [s.copy() for s in sequences]
     ok, got = report.call(fn, sequences, max_len, 0)
     if not ok:
@@ -121,52 +161,21 @@ def _pad_case(report, fn, sequences, max_len):
     if any(not np.array_equal(a, b) for a, b in zip(before, sequences)):
         report.problem("it changed the input sequences", "copy into a new array; never "
                        "modify the caller's data")
-    ids, lengths, mask = (np.asarray(a) for a in got)
-    e_ids, e_lengths, e_mask = expected
-    N, T = e_ids.shape
-    where = f"(max_len = {max_len}, sequence lengths {[len(s) for s in sequences]})"
-    if not np.array_equal(lengths, e_lengths):
-        hint = None
-        if np.array_equal(lengths, [len(s) for s in sequences]):
-            hint = ("cap the lengths at max_len: they count the tokens kept, which is what the "
-                    "mask and the pooling need")
-        report.problem(f"lengths {lengths.tolist()}, expected {e_lengths.tolist()} {where}", hint)
-    if ids.shape != (N, T):
-        hint = None
-        if ids.shape == (N, max_len):
-            hint = (f"pad to the longest kept sequence (here T = {T}), not always to max_len: "
-                    "shorter batches cost less")
-        elif ids.shape == (T, N):
-            hint = "the batch is (N, T): one row per sequence"
-        report.problem(f"ids has shape {ids.shape}, expected (N, T) = {(N, T)} {where}", hint)
-        return False
-    if not np.array_equal(ids, e_ids):
-        def rows(part, left):
-            out = []
-            for s in sequences:
-                kept, pad = part(s), np.zeros(T - len(part(s)), np.int64)
-                out.append(np.concatenate([pad, kept] if left else [kept, pad]))
-            return np.stack(out)
-        if np.array_equal(ids, rows(lambda s: s[:max_len], left=True)):
-            report.problem("the padding is on the left", "right-pad: each sequence starts at "
-                           "step 0 and the padding follows it (the course's encoders and "
-                           "masks assume right padding)")
-        elif np.array_equal(ids, rows(lambda s: s[-max_len:], left=False)):
-            report.problem("long sequences keep their last max_len tokens",
-                           "keep the first max_len tokens: sequence[:max_len]")
-        else:
-            report.problem(f"ids\n{ids}\nexpected\n{e_ids}\n{where}", "fill with pad_id, then "
-                           "copy each (cut) sequence into the start of its row")
-    if mask.shape != (N, T) or mask.dtype != bool:
-        report.problem(f"mask: shape {mask.shape} dtype {mask.dtype}, expected {(N, T)} bool",
+    outputs = dict(zip(reference, (np.asarray(a) for a in got)))
+    where = f"(max_len = {max_len}, sequence lengths {[len(s) for s in before]})"
+    wrong = [k for k in outputs if not np.array_equal(outputs[k], reference[k])]
+    for k in wrong:
+        report.problem(_difference(k, outputs[k], reference[k], where))
+    if wrong and not diagnose(report, outputs, reference, m.PAD_MISTAKES,
+                              lambda **options: pad_batch_variant(before, max_len, **options)):
+        for k in wrong:
+            report.hint(FALLBACK_HINTS[k])
+    if outputs["mask"].dtype != bool:
+        report.problem(f"mask has dtype {outputs['mask'].dtype}, expected bool",
                        "mask = np.arange(T)[None, :] < lengths[:, None]")
-    elif np.array_equal(mask, ~e_mask):
-        report.problem("the mask is inverted", "True marks the real tokens, False the padding")
-    elif not np.array_equal(mask, e_mask):
-        report.problem(f"mask\n{mask.astype(int)}\nexpected\n{e_mask.astype(int)}",
-                       "mask[n, t] is True exactly when t < lengths[n]")
-    if ids.dtype != np.int64 or lengths.dtype != np.int64:
-        report.problem(f"dtypes ids {ids.dtype}, lengths {lengths.dtype}: expected int64")
+    if outputs["ids"].dtype != np.int64 or outputs["lengths"].dtype != np.int64:
+        report.problem(f"dtypes ids {outputs['ids'].dtype}, lengths {outputs['lengths'].dtype}: "
+                       "expected int64")
     return not report.problems
 
 

@@ -1,35 +1,29 @@
-"""Classic mistakes in the LSTM exercises, written out as runnable variants.
+"""The catalogue of classic mistakes of every practice notebook, each with its hint (data).
 
-The exercise checkers (:mod:`course_lib.checks.numpy_lstm`) run every variant on the same
-fixed inputs as the student's function. When the student's output matches a variant (and not
-the correct answer), the checker knows *which* mistake was made and prints its hint.
+A :class:`~course_lib.checks.report.Mistake` names the keyword options that make a variant (the
+correct computation with one change) compute the mistake; :func:`~.report.diagnose` runs the
+variants on the same fixed inputs as the student's function, and when the student's output
+matches one (and not the correct answer), prints its hint.
 
-Each variant is the correct computation with one change, selected by keyword options of
-:func:`lstm_step_variant` (forward) and :func:`lstm_step_backward_variant` (backward); the
-sequence versions loop the step variants and add the mistakes of the time loop itself.
+The LSTM exercises' variants are here (notebooks 01 to 03, and the torch cell of 05):
+:func:`lstm_step_variant` (forward) and :func:`lstm_step_backward_variant` (backward) take the
+options; the sequence versions loop the step variants and add the mistakes of the time loop
+itself. The other practices' variants are their checkers' references, named in each section.
 Dimension letters: N batch size, T time steps, D input size, H hidden size.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from itertools import permutations
 
 import numpy as np
+
+from course_lib.checks.report import Mistake
 
 CORRECT_ORDER = "ifgo"
 GATE_WORDS = {"i": "input gate", "f": "forget gate", "g": "candidate", "o": "output gate"}
 NAMED_ORDERS = {"ifog": " (the CS231n assignment's order)",
                 "igfo": " (TensorFlow 1's BasicLSTMCell order)"}
-
-
-@dataclass(frozen=True)
-class Mistake:
-    """One classic mistake: a short name, the hint a student sees, the variant's options."""
-
-    name: str
-    hint: str
-    options: dict = field(default_factory=dict)
 
 
 def _sigmoid(z):
@@ -100,6 +94,10 @@ STEP_FORWARD_MISTAKES = [
      for p in permutations(CORRECT_ORDER) if "".join(p) != CORRECT_ORDER]
 
 
+OUTPUTS_SWAPPED = Mistake("outputs swapped", "return (next_h, next_c, cache) in this order",
+                          {"swap": True})
+
+
 def step_forward_outputs(inputs, **options):
     """(next_h, next_c) of the step variant on ``inputs`` (x, prev_h, prev_c, Wx, Wh, b)."""
     v = lstm_step_variant(*inputs, **options)
@@ -132,6 +130,10 @@ SEQUENCE_FORWARD_MISTAKES = [
     Mistake("stores next_c", "h holds the hidden states next_h, not the cell states next_c",
             {"store": "next_c"}),
 ]
+
+
+C0_IGNORED = Mistake("c0 ignored", "start the cell state from c0 when it is given (zeros only "
+                     "when c0 is None)", {"c0": None})
 
 
 # ---------------------------------------------------------------- backward, one step
@@ -339,4 +341,113 @@ CLIP_MISTAKES = [
     Mistake("returns the clipped norm", "return the norm *before* clipping (as "
             "torch.nn.utils.clip_grad_norm_ does): it is what you monitor for explosions",
             {"returns": "after"}),
+]
+
+
+# ---------------------------------------------------------------- 05: one training step
+# variants: torch_cell.reference_train_step
+TRAIN_STEP_MISTAKES = [
+    Mistake("no zero_grad", "gradients add up across calls: call optimizer.zero_grad() "
+            "before loss.backward()", {"zero_grad": False}),
+    Mistake("no clipping", "the gradient was not clipped: call "
+            "torch.nn.utils.clip_grad_norm_(model.parameters(), clip_norm) after backward, "
+            "before optimizer.step()", {"clip": None}),
+    Mistake("clip by value", "clip the global norm (clip_grad_norm_), not each value "
+            "(clip_grad_value_)", {"clip": "value"}),
+    Mistake("no step", "the parameters did not move: call optimizer.step() after "
+            "loss.backward() (and zero_grad before backward, not between them)", {"step": False}),
+]
+
+
+# ---------------------------------------------------------------- 06: evaluation, confusion matrix
+# variants: mnist_rows.reference_evaluate, mnist_rows.reference_confusion_matrix
+EVALUATE_MISTAKES = [
+    Mistake("mean of batch means", "that is the mean of the per-batch means: a smaller last "
+            "batch must count less; sum over sequences, divide by N at the end",
+            {"average": "of batch means"}),
+    Mistake("not divided", "yours is N times too big: divide the total by the number of "
+            "sequences", {"average": None}),
+]
+
+CONFUSION_MISTAKES = [
+    Mistake("rows and columns swapped", "rows and columns are swapped: row = the true label, "
+            "column = the prediction, matrix[label, predicted]", {"rows": "predicted"}),
+    Mistake("repeated pairs counted once", "matrix[labels, predicted] += 1 counts a repeated "
+            "pair only once: np.add.at(matrix, (labels, predicted), 1) adds one for every "
+            "example", {"count": "fancy index"}),
+]
+
+
+# ---------------------------------------------------------------- 07: padding a batch
+# variants: imdb_sentiment.pad_batch_variant
+PAD_MISTAKES = [
+    Mistake("left padding", "right-pad: each sequence starts at step 0 and the padding follows "
+            "it (the course's encoders and masks assume right padding)", {"side": "left"}),
+    Mistake("last tokens kept", "long sequences keep their last max_len tokens: keep the first "
+            "max_len tokens, sequence[:max_len]", {"keep": "last"}),
+    Mistake("padded to max_len", "pad to the longest kept sequence, not always to max_len: "
+            "shorter batches cost less", {"width": "max_len"}),
+    Mistake("lengths not capped", "cap the lengths at max_len: they count the tokens kept, "
+            "which is what the mask and the pooling need", {"lengths": "uncapped"}),
+    Mistake("mask inverted", "the mask is inverted: True marks the real tokens, False the "
+            "padding", {"marks": "padding"}),
+    Mistake("transposed", "the batch is (N, T): one row per sequence", {"layout": "(T, N)"}),
+]
+
+
+# ---------------------------------------------------------------- 08: the language model
+# variants: ptb_word_lm.reference_perplexity, batchify_variant, reference_train_epoch,
+# reference_next_token_probs
+PERPLEXITY_MISTAKES = [
+    Mistake("mean of batch means", "every token must weigh the same: divide the *total* "
+            "log-probability by the *total* number of tokens, not average the batches' means",
+            {"average": "of batch means"}),
+    Mistake("mean of batch perplexities", "do not average the batches' perplexities: sum the "
+            "log-probabilities and the token counts over all batches, then take exp once",
+            {"average": "batch perplexities"}),
+    Mistake("not divided", "divide by the number of tokens: perplexity is exp of the *mean* "
+            "negative log-probability per token", {"average": None}),
+    Mistake("sign", "mind the sign: log-probabilities are negative, perplexity is "
+            "exp(-mean log p) >= 1", {"sign": 1.0}),
+    Mistake("base 2", "the log-probabilities are natural logs (nats): use exp, not 2 ** "
+            "(2 ** goes with log base 2, i.e. bits)", {"base": 2.0}),
+    Mistake("no exp", "that is the cross-entropy in nats; perplexity is exp of it",
+            {"exponentiate": False}),
+]
+BATCHIFY_MISTAKES = [
+    Mistake("streams as columns", "shape (L // N, N): reshape to (N, L // N) so that each "
+            "*row* is one stream", {"layout": "columns"}),
+    Mistake("interleaved streams", "the streams are interleaved (row 0 holds tokens 0, 4, 8, "
+            "...): reshape(N, -1), not reshape(-1, N).T: stream n must be the n-th "
+            "*contiguous* slice of the text, so that each row reads on", {"layout": "interleaved"}),
+]
+TRAIN_EPOCH_MISTAKES = [
+    Mistake("state reset", "carry the state from one window to the next: start from "
+            "model.init_state(N) once per pass, not in every window", {"carry_state": False}),
+    Mistake("mean per token", "Zaremba's loss is summed over the T steps and averaged over the "
+            "N streams: cross_entropy(..., reduction='sum') / N", {"loss_per": "token"}),
+    Mistake("no zero_grad", "call optimizer.zero_grad() before each backward: otherwise the "
+            "gradients of earlier windows accumulate", {"zero_grad": False}),
+]
+SAMPLING_MISTAKES = [
+    Mistake("top_k ignored", "keep only the top_k largest logits (set the others to -inf "
+            "before softmax)", {"use_top_k": False}),
+    Mistake("multiplied by the temperature", "divide the logits by the temperature (a high "
+            "temperature flattens)", {"scale": "multiply"}),
+]
+
+
+# ---------------------------------------------------------------- 10: masked attention pooling
+# variants: sst5_attention.reference_attention_pooling
+NO_MASK = Mistake("no mask", "the padded steps get weight: set their scores to -inf before "
+                  "the softmax (scores.masked_fill(~mask, float('-inf')))", {"masking": None})
+ATTENTION_MISTAKES = [
+    NO_MASK,
+    Mistake("mask after the softmax", "zeroing the weights after the softmax leaves them "
+            "summing to less than 1: mask the scores before the softmax",
+            {"masking": "weights after softmax"}),
+    Mistake("zero scores", "a score of 0 is not 'no weight' (exp(0) = 1): padded scores must "
+            "be -inf, not 0", {"masking": "zero scores"}),
+    Mistake("softmax over the batch", "the softmax runs over the batch: use dim=1, the time "
+            "steps of each sequence", {"softmax_dim": 0}),
 ]

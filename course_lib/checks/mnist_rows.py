@@ -1,8 +1,10 @@
 """Checkers for practice notebook 06: an evaluation loop, and a confusion matrix.
 
 Each ``check_<name>(fn)`` runs your function on fixed inputs, compares it with the reference
-below, prints ``PASS`` or the most specific diagnosis it can (with a hint for the classic
-mistakes), and returns True or False.
+below, prints ``PASS`` or the most specific diagnosis it can, and returns True or False. What
+it sees while your function runs (batch sizes, eval mode, gradients) is reported directly; the
+classic mistakes in the numbers are declared in ``mistakes.EVALUATE_MISTAKES`` and
+``mistakes.CONFUSION_MISTAKES``.
 
 Dimension letters: N = 10 sequences, T = 5 steps, D = 6 inputs, C = 3 classes; batches of
 B = 4, so the last batch holds only 2 sequences.
@@ -14,25 +16,36 @@ import numpy as np
 import torch
 from torch import nn
 
-from course_lib.checks.numpy_lstm import Report
+from course_lib.checks import mistakes as m
+from course_lib.checks.report import Report, diagnose
+from course_lib.numpy_core.metrics import confusion_matrix
 
 N, T, D, C, B = 10, 5, 6, 3, 4
 TOL = 1e-5
 
 
-def reference_evaluate(model, inputs, targets, batch_size):
-    """Mean cross-entropy per sequence and accuracy over all of ``inputs``, in batches."""
+def reference_evaluate(model, inputs, targets, batch_size, *, average="over sequences"):
+    """Mean cross-entropy per sequence and accuracy over all of ``inputs``, in batches.
+
+    ``average`` computes the mistakes of ``mistakes.EVALUATE_MISTAKES``: "of batch means" (the
+    mean of the per-batch means), None (the totals); the default is correct.
+    """
     was_training = model.training
     model.eval()
-    loss_sum, correct = 0.0, 0
+    losses, corrects, sizes = [], [], []  # one entry per batch
     with torch.no_grad():
         for start in range(0, len(targets), batch_size):
             logits = model(inputs[start:start + batch_size])  # (B, C)
             y = targets[start:start + batch_size]
-            loss_sum += nn.functional.cross_entropy(logits, y, reduction="sum").item()
-            correct += (logits.argmax(1) == y).sum().item()
+            losses.append(nn.functional.cross_entropy(logits, y, reduction="sum").item())
+            corrects.append((logits.argmax(1) == y).sum().item())
+            sizes.append(len(y))
     model.train(was_training)
-    return loss_sum / len(targets), correct / len(targets)
+    if average == "of batch means":
+        return (float(np.mean(np.divide(losses, sizes))),
+                float(np.mean(np.divide(corrects, sizes))))
+    count = len(targets) if average == "over sequences" else 1
+    return sum(losses) / count, sum(corrects) / count
 
 
 def _model_and_data():
@@ -46,6 +59,10 @@ def _model_and_data():
     return model.train(), inputs, targets
 
 
+def _close(got, want):
+    return abs(got - want) <= TOL * max(1.0, abs(want))
+
+
 class _Watch:
     """Forward hook recording the batch sizes the model sees and whether gradients were on."""
 
@@ -57,19 +74,6 @@ class _Watch:
         self.sizes.append(len(args[0]))
         self.grad_enabled.append(torch.is_grad_enabled())
         self.training.append(module.training)
-
-
-def _unbatched_means(model, inputs, targets, batch_size):
-    """The classic mistake: the mean of the per-batch means (wrong for an uneven last batch)."""
-    model.eval()
-    losses, accuracies = [], []
-    with torch.no_grad():
-        for start in range(0, len(targets), batch_size):
-            logits, y = model(inputs[start:start + batch_size]), targets[start:start + batch_size]
-            losses.append(nn.functional.cross_entropy(logits, y).item())
-            accuracies.append((logits.argmax(1) == y).float().mean().item())
-    model.train()
-    return float(np.mean(losses)), float(np.mean(accuracies))
 
 
 def check_evaluate(fn):
@@ -108,31 +112,36 @@ def check_evaluate(fn):
         report.problem("the model was left in eval mode",
                        "remember model.training first and restore it at the end "
                        "(model.train(was_training)): the next training epoch needs dropout")
-    mean_of_means = _unbatched_means(model, inputs, targets, B)
-    for name, got, want, wrong in (("loss", loss, expected[0], mean_of_means[0]),
-                                   ("accuracy", accuracy, expected[1], mean_of_means[1])):
-        if abs(got - want) <= TOL * max(1.0, abs(want)):
-            continue
-        if abs(got - wrong) <= TOL * max(1.0, abs(wrong)):
-            report.problem(f"{name} is {got:.6g}, expected {want:.6g}",
-                           "that is the mean of the per-batch means: the last batch has only "
-                           f"{N % B} sequences and must count less; sum over sequences, "
-                           "divide by N at the end")
-        elif abs(got - N * want) <= TOL * N * max(1.0, abs(want)):
-            report.problem(f"{name} is {got:.6g}, expected {want:.6g} (N = {N} times too big)",
-                           "divide the total by the number of sequences")
-        else:
-            report.problem(f"{name} is {got:.6g}, expected {want:.6g}",
-                           "loss: cross-entropy per sequence (reduction='sum', then / N); "
-                           "accuracy: the fraction of argmax predictions equal to the target")
+    outputs = {"loss": loss, "accuracy": accuracy}
+    reference = dict(zip(outputs, expected))
+    wrong = [k for k in outputs if not _close(outputs[k], reference[k])]
+    for k in wrong:
+        report.problem(f"{k} is {outputs[k]:.6g}, expected {reference[k]:.6g}")
+
+    def run(**options):
+        return dict(zip(outputs, reference_evaluate(model, inputs, targets, B, **options)))
+    if wrong and not diagnose(report, outputs, reference, m.EVALUATE_MISTAKES, run, tol=TOL):
+        report.hint("loss: cross-entropy per sequence (reduction='sum', then / N); "
+                    "accuracy: the fraction of argmax predictions equal to the target")
     return report.done(f"loss {loss:.4f} and accuracy {accuracy:.2f} match, in eval mode, "
                        "without gradients, batch by batch")
 
 
-def reference_confusion_matrix(predicted, labels, num_classes):
-    """(C, C) counts: row = true class, column = predicted class."""
+def reference_confusion_matrix(predicted, labels, num_classes, *, rows="labels",
+                               count="np.add.at"):
+    """(C, C) counts: row = true class, column = predicted class.
+
+    ``rows="predicted"`` and ``count="fancy index"`` make the classic mistakes of
+    ``mistakes.CONFUSION_MISTAKES``; the defaults are correct.
+    """
+    if rows == "labels" and count == "np.add.at":
+        return confusion_matrix(predicted, labels, num_classes)  # the course's one count
     matrix = np.zeros((num_classes, num_classes), dtype=np.int64)
-    np.add.at(matrix, (labels, predicted), 1)
+    where = (labels, predicted) if rows == "labels" else (predicted, labels)
+    if count == "np.add.at":
+        np.add.at(matrix, where, 1)
+    else:
+        matrix[where] += 1  # a repeated (row, column) pair is counted once
     return matrix
 
 
@@ -154,11 +163,13 @@ def check_confusion_matrix(fn):
     elif np.array_equal(got, expected):
         if not np.issubdtype(got.dtype, np.integer):
             report.problem(f"dtype {got.dtype}: counts should be integers")
-    elif np.array_equal(got, expected.T):
-        report.problem("rows and columns are swapped",
-                       "row = the true label, column = the prediction: matrix[label, predicted]")
     else:
-        report.problem(f"counts differ from the expected matrix:\n{expected}\ngot\n{got}",
-                       "add one to matrix[label, predicted] for every example (np.add.at "
-                       "counts repeated pairs; matrix[labels, predicted] += 1 does not)")
+        report.problem(f"counts differ from the expected matrix:\n{expected}\ngot\n{got}")
+
+        def run(**options):
+            return {"matrix": reference_confusion_matrix(predicted, labels, num_classes,
+                                                         **options)}
+        if not diagnose(report, {"matrix": got}, {"matrix": expected}, m.CONFUSION_MISTAKES, run):
+            report.hint("add one to matrix[label, predicted] for every example (np.add.at "
+                        "counts repeated pairs; matrix[labels, predicted] += 1 does not)")
     return report.done("every count in place, rows = true class")

@@ -2,8 +2,9 @@
 temperature sampling.
 
 Each ``check_<name>(fn)`` runs your function on fixed inputs, compares it with the reference
-below, prints ``PASS`` or the most specific diagnosis it can (a hint for each classic mistake),
-and returns True or False.
+below, prints ``PASS`` or the most specific diagnosis it can, and returns True or False. The
+references take keyword options whose defaults are correct and which compute the classic
+mistakes declared in :mod:`.mistakes`; the windows are judged directly by their shapes.
 
 Dimension letters: L tokens in a stream, N streams, T steps per window, V vocabulary size.
 """
@@ -11,67 +12,87 @@ Dimension letters: L tokens in a stream, N streams, T steps per window, V vocabu
 from __future__ import annotations
 
 import math
+from functools import partial
 
 import numpy as np
 import torch
 from torch import nn
 
-from course_lib.checks.numpy_lstm import Report
+from course_lib.checks import mistakes as m
+from course_lib.checks.report import Report, diagnose
+from course_lib.data.batches import batchify, bptt_windows
 
 # ---------------------------------------------------------------------------- references
 
 
-def reference_perplexity(log_prob_sums, token_counts):
-    """exp(-(total log-probability) / (total tokens)): every token weighs the same."""
-    return math.exp(-float(np.sum(log_prob_sums)) / float(np.sum(token_counts)))
+def reference_perplexity(log_prob_sums, token_counts, *, average="over tokens", sign=-1.0,
+                         base=math.e, exponentiate=True):
+    """exp(-(total log-probability) / (total tokens)): every token weighs the same.
+
+    The keyword options compute the mistakes of ``mistakes.PERPLEXITY_MISTAKES``.
+    """
+    sums, counts = np.asarray(log_prob_sums, np.float64), np.asarray(token_counts, np.float64)
+    if average == "batch perplexities":
+        return float(np.mean(np.exp(-sums / counts)))
+    mean_log_prob = {"over tokens": sums.sum() / counts.sum(), "of batch means":
+                     float(np.mean(sums / counts)), None: sums.sum()}[average]
+    cross_entropy = float(sign * mean_log_prob)  # nats per token
+    if not exponentiate:
+        return cross_entropy
+    return base ** cross_entropy if cross_entropy < 700 else math.inf
 
 
-def reference_batchify(ids, N):
-    """ids (L,) -> (N, L // N); stream n is the n-th contiguous slice, the tail dropped."""
-    ids = np.asarray(ids)
-    L = len(ids) // N
-    return ids[:N * L].reshape(N, L)
+def reference_train_epoch(model, data, T, optimizer, clip_norm, *, carry_state=True,
+                          loss_per="stream", zero_grad=True):
+    """One pass of truncated BPTT over data (N, L); returns the mean loss per token (float).
 
-
-def reference_windows(data, T):
-    """Windows of data (N, L): a list of (inputs (N, <=T), targets (N, <=T)), targets shifted
-    by one step; the last window is shorter when (L - 1) is not a multiple of T."""
-    out = []
-    for i in range(0, data.shape[1] - 1, T):
-        k = min(T, data.shape[1] - 1 - i)
-        out.append((data[:, i:i + k], data[:, i + 1:i + 1 + k]))
-    return out
-
-
-def reference_train_epoch(model, data, T, optimizer, clip_norm):
-    """One pass of truncated BPTT over data (N, L); returns the mean loss per token (float)."""
+    The loss of a window is summed over its steps and averaged over the N streams (Zaremba's
+    recipe); the state is carried from window to window and detached at each boundary. The
+    keyword options compute the mistakes of ``mistakes.TRAIN_EPOCH_MISTAKES``.
+    """
     model.train()
-    state = model.init_state(data.shape[0])
+    N = data.shape[0]
+    state = model.init_state(N)
     total, count = 0.0, 0
-    for inputs, targets in reference_windows(data, T):
-        state = model.detach_state(state)
+    for inputs, targets in bptt_windows(data, T):
+        state = model.detach_state(state) if carry_state else model.init_state(N)
         logits, state = model(inputs, state)  # (N, T, V)
-        loss = nn.functional.cross_entropy(logits.flatten(0, 1), targets.flatten(),
-                                           reduction="sum") / inputs.shape[0]
-        optimizer.zero_grad()
+        summed = nn.functional.cross_entropy(logits.flatten(0, 1), targets.flatten(),
+                                             reduction="sum")
+        loss = summed / (N if loss_per == "stream" else targets.numel())
+        if zero_grad:
+            optimizer.zero_grad()
         loss.backward()
         nn.utils.clip_grad_norm_(model.parameters(), clip_norm)
         optimizer.step()
-        total, count = total + loss.item() * inputs.shape[0], count + targets.numel()
+        total, count = total + summed.item(), count + targets.numel()
     return total / count
 
 
-def reference_next_token_probs(logits, temperature=1.0, top_k=None):
+def reference_next_token_probs(logits, temperature=1.0, top_k=None, *, scale="divide",
+                               use_top_k=True):
     """Sampling distribution (V,) from logits (V,): softmax(logits / temperature) restricted to
-    the top_k most likely tokens (renormalised); temperature 0: all mass on the argmax."""
+    the top_k most likely tokens (renormalised); temperature 0: all mass on the argmax.
+
+    The keyword options compute the mistakes of ``mistakes.SAMPLING_MISTAKES``.
+    """
     logits = torch.as_tensor(logits, dtype=torch.float64)
     if temperature == 0:
         return nn.functional.one_hot(logits.argmax(), logits.numel()).to(torch.float64)
-    scaled = logits / temperature
-    if top_k is not None:
+    scaled = logits / temperature if scale == "divide" else logits * temperature
+    if top_k is not None and use_top_k:
         kth = torch.topk(scaled, top_k).values[-1]
         scaled = scaled.masked_fill(scaled < kth, float("-inf"))
     return torch.softmax(scaled, dim=0)
+
+
+def batchify_variant(ids, N, *, layout="rows"):
+    """:func:`course_lib.data.batches.batchify` (N, L // N), or a classic mistake of layout
+    (``mistakes.BATCHIFY_MISTAKES``)."""
+    if layout == "rows":
+        return batchify(ids, N)
+    kept = np.asarray(ids)[:N * (len(ids) // N)]
+    return {"columns": kept.reshape(-1, N), "interleaved": kept.reshape(-1, N).T}[layout]
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -100,27 +121,12 @@ def check_perplexity(fn):
     except (TypeError, ValueError):
         report.problem(f"it should return a number, got {type(value).__name__}")
         return report.done("")
-    total, count = LOG_PROB_SUMS.sum(), TOKEN_COUNTS.sum()
-    means = LOG_PROB_SUMS / TOKEN_COUNTS
-    mistakes = [
-        (math.exp(-means.mean()), "every token must weigh the same: divide the *total* "
-         "log-probability by the *total* number of tokens, not average the batches' means"),
-        (float(np.mean(np.exp(-means))), "do not average the batches' perplexities: sum the "
-         "log-probabilities and the token counts over all batches, then take exp once"),
-        (math.exp(-total) if -total < 700 else math.inf, "divide by the number of tokens: "
-         "perplexity is exp of the *mean* negative log-probability per token"),
-        (math.exp(total / count), "mind the sign: log-probabilities are negative, perplexity is "
-         "exp(-mean log p) >= 1"),
-        (2.0 ** (-total / count), "the log-probabilities are natural logs (nats): use exp, "
-         "not 2 ** (2 ** goes with log base 2, i.e. bits)"),
-        (-total / count, "that is the cross-entropy in nats; perplexity is exp of it"),
-    ]
     if not _close(value, want):
         report.problem(f"got {value:.6g}, expected {want:.6g}")
-        for wrong, hint in mistakes:
-            if _close(value, wrong):
-                report.hints.append(hint)
-                break
+        diagnose(report, {"perplexity": value}, {"perplexity": want}, m.PERPLEXITY_MISTAKES,
+                 lambda **options: {"perplexity": reference_perplexity(
+                     LOG_PROB_SUMS, TOKEN_COUNTS, **options)})
+    total, count = LOG_PROB_SUMS.sum(), TOKEN_COUNTS.sum()
     return report.done(f"{want:.4f} = exp({-total:.1f} / {count})")
 
 
@@ -134,24 +140,19 @@ def check_batchify(fn):
     ok, out = report.call(fn, ids.copy(), N)
     if not ok:
         return report.done("")
-    want = reference_batchify(ids, N)
+    want = batchify(ids, N)
     out = np.asarray(out)
-    if out.shape != want.shape:
-        hint = None
-        if out.shape == want.shape[::-1]:
-            hint = "shape (L // N, N): reshape to (N, L // N) so that each *row* is one stream"
-        elif out.size != want.size:
-            hint = ("drop the last L % N tokens first (ids[:N * (L // N)]) so that the streams "
-                    "have equal length")
-        report.problem(f"shape {out.shape}, expected (N, L // N) = {want.shape} for L = 23, N = 4",
-                       hint)
+    if out.size != want.size:
+        report.problem(f"shape {out.shape}, expected (N, L // N) = {want.shape} for L = 23, "
+                       "N = 4", "drop the last L % N tokens first (ids[:N * (L // N)]) so that "
+                       "the streams have equal length")
+    elif out.shape != want.shape:
+        report.problem(f"shape {out.shape}, expected (N, L // N) = {want.shape}")
     elif not np.array_equal(out, want):
-        if np.array_equal(out, ids[:want.size].reshape(-1, N).T):
-            report.problem("the streams are interleaved: row 0 holds tokens 0, 4, 8, ...",
-                           "reshape(N, -1), not reshape(-1, N).T: stream n must be the n-th "
-                           "*contiguous* slice of the text, so that each row reads on")
-        else:
-            report.problem(f"row 0 is {out[0].tolist()}, expected {want[0].tolist()}")
+        report.problem(f"row 0 is {out[0].tolist()}, expected {want[0].tolist()}")
+    if report.problems and out.size == want.size:
+        diagnose(report, {"streams": out}, {"streams": want}, m.BATCHIFY_MISTAKES,
+                 lambda **options: {"streams": batchify_variant(ids, N, **options)})
     return report.done("4 contiguous streams of 5 tokens")
 
 
@@ -162,7 +163,7 @@ def check_windows(fn):
     ok, out = report.call(fn, data.clone(), T)
     if not ok:
         return report.done("")
-    want = reference_windows(data, T)
+    want = list(bptt_windows(data, T))
     try:
         out = [(torch.as_tensor(x), torch.as_tensor(y)) for x, y in out]
     except (TypeError, ValueError) as error:
@@ -216,51 +217,6 @@ def _params_after(train_epoch):
     return loss, torch.cat([p.detach().flatten() for p in model.parameters()])
 
 
-def _mistake_reset(model, data, T, optimizer, clip_norm):
-    """The state is started from zeros in every window: the model never sees past T steps."""
-    total, count = 0.0, 0
-    for inputs, targets in reference_windows(data, T):
-        logits, _ = model(inputs, model.init_state(data.shape[0]))
-        loss = nn.functional.cross_entropy(logits.flatten(0, 1), targets.flatten(),
-                                           reduction="sum") / inputs.shape[0]
-        optimizer.zero_grad()
-        loss.backward()
-        nn.utils.clip_grad_norm_(model.parameters(), clip_norm)
-        optimizer.step()
-        total, count = total + loss.item() * inputs.shape[0], count + targets.numel()
-    return total / count
-
-
-def _mistake_token_mean(model, data, T, optimizer, clip_norm):
-    """Zaremba's loss is summed over the window; this one is a mean per token."""
-    state, total, count = model.init_state(data.shape[0]), 0.0, 0
-    for inputs, targets in reference_windows(data, T):
-        state = model.detach_state(state)
-        logits, state = model(inputs, state)
-        loss = nn.functional.cross_entropy(logits.flatten(0, 1), targets.flatten())
-        optimizer.zero_grad()
-        loss.backward()
-        nn.utils.clip_grad_norm_(model.parameters(), clip_norm)
-        optimizer.step()
-        total, count = total + loss.item() * targets.numel(), count + targets.numel()
-    return total / count
-
-
-def _mistake_no_zero_grad(model, data, T, optimizer, clip_norm):
-    """Gradients of every earlier window are still there: they accumulate."""
-    state, total, count = model.init_state(data.shape[0]), 0.0, 0
-    for inputs, targets in reference_windows(data, T):
-        state = model.detach_state(state)
-        logits, state = model(inputs, state)
-        loss = nn.functional.cross_entropy(logits.flatten(0, 1), targets.flatten(),
-                                           reduction="sum") / inputs.shape[0]
-        loss.backward()
-        nn.utils.clip_grad_norm_(model.parameters(), clip_norm)
-        optimizer.step()
-        total, count = total + loss.item() * inputs.shape[0], count + targets.numel()
-    return total / count
-
-
 def check_train_epoch(fn):
     """``fn(model, data (N, L), T, optimizer, clip_norm) -> mean loss per token``: one pass of
     truncated BPTT with the state carried across windows and detached at each boundary."""
@@ -269,11 +225,11 @@ def check_train_epoch(fn):
     ok, loss = report.call(fn, model, data, 4, optimizer, 100.0)
     if not ok:
         if "second time" in str(report.error) or "freed" in str(report.error):
-            report.hints.append("backward went into the previous window's graph, which is "
-                                "already freed: detach the carried state before each window, "
-                                "state = model.detach_state(state) (h.detach(), c.detach()); "
-                                "retain_graph=True would silence the error and backpropagate "
-                                "through every earlier window")
+            report.hint("backward went into the previous window's graph, which is already "
+                        "freed: detach the carried state before each window, "
+                        "state = model.detach_state(state) (h.detach(), c.detach()); "
+                        "retain_graph=True would silence the error and backpropagate through "
+                        "every earlier window")
         return report.done("")
     got = torch.cat([p.detach().flatten() for p in model.parameters()])
     want_loss, want = _params_after(reference_train_epoch)
@@ -285,26 +241,23 @@ def check_train_epoch(fn):
     if not torch.allclose(got, want, rtol=1e-5, atol=1e-7):
         report.problem(f"the weights after one pass differ from the reference "
                        f"(max difference {float((got - want).abs().max()):.3g})")
-        mistakes = [(_mistake_reset, "carry the state from one window to the next: start from "
-                     "model.init_state(N) once per pass, not in every window"),
-                    (_mistake_token_mean, "Zaremba's loss is summed over the T steps and averaged "
-                     "over the N streams: cross_entropy(..., reduction='sum') / N"),
-                    (_mistake_no_zero_grad, "call optimizer.zero_grad() before each backward: "
-                     "otherwise the gradients of earlier windows accumulate")]
-        for mistake, hint in mistakes:
-            if torch.allclose(got, _params_after(mistake)[1], rtol=1e-5, atol=1e-7):
-                report.hints.append(hint)
-                break
+        diagnose(report, {"weights": got}, {"weights": want}, m.TRAIN_EPOCH_MISTAKES,
+                 lambda **options: {"weights": _params_after(partial(reference_train_epoch,
+                                                                     **options))[1]})
     elif loss is not None and not _close(loss, want_loss, 1e-5):
         report.problem(f"the weights are right but the returned loss is {loss:.5f}, expected "
                        f"{want_loss:.5f}", "return the loss per *token*: the summed "
                        "cross-entropy of all windows divided by the number of targets")
-    return report.done(f"weights and loss {want_loss:.4f} match after {len(reference_windows(data, 4))} windows")
+    return report.done(f"weights and loss {want_loss:.4f} match after {len(list(bptt_windows(data, 4)))} windows")
 
 
 # ---------------------------------------------------------------------------- sampling
 
 LOGITS = torch.tensor([2.0, -1.0, 0.5, 3.0, 0.0, 1.5])
+
+
+def _sampling_variant(temperature, top_k, **options):
+    return {"probabilities": reference_next_token_probs(LOGITS, temperature, top_k, **options)}
 
 
 def check_next_token_probs(fn):
@@ -330,17 +283,14 @@ def check_next_token_probs(fn):
         report.problem(f"{where}: got {[round(v, 4) for v in out.tolist()]}, expected "
                        f"{[round(v, 4) for v in want.tolist()]}")
         if temperature == 0:
-            hint = "temperature 0 means greedy: probability 1 on the argmax (do not divide by 0)"
+            report.hint("temperature 0 means greedy: probability 1 on the argmax (do not "
+                        "divide by 0)")
         elif not torch.isclose(out.sum(), torch.tensor(1.0, dtype=torch.float64), atol=1e-6):
-            hint = "probabilities must sum to 1: renormalise after removing tokens"
-        elif top_k and torch.allclose(out, reference_next_token_probs(LOGITS, temperature), atol=1e-6):
-            hint = "keep only the top_k largest logits (set the others to -inf before softmax)"
-        elif torch.allclose(out, torch.softmax(LOGITS.double() * temperature, 0), atol=1e-6):
-            hint = "divide the logits by the temperature (a high temperature flattens)"
-        elif top_k:
-            hint = "keep the k *largest* logits: torch.topk(logits, k).values[-1] is the cut-off"
-        else:
-            hint = "softmax(logits / temperature): subtract nothing else, scale before softmax"
-        report.hints.append(hint)
+            report.hint("probabilities must sum to 1: renormalise after removing tokens")
+        elif not diagnose(report, {"probabilities": out}, {"probabilities": want},
+                          m.SAMPLING_MISTAKES, partial(_sampling_variant, temperature, top_k)):
+            report.hint("keep the k *largest* logits: torch.topk(logits, k).values[-1] is the "
+                        "cut-off" if top_k else "softmax(logits / temperature): subtract nothing "
+                        "else, scale before softmax")
         break
     return report.done("temperatures 0, 0.5, 0.7, 1, 2 and top-k 2, 3")

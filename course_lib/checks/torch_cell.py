@@ -3,7 +3,9 @@
 Each ``check_<name>(fn)`` runs your function on fixed inputs, compares it with the course's
 reference, prints ``PASS`` or the most specific diagnosis it can, and returns True or False.
 Forward-pass mistakes are recognised with the NumPy catalogue of classic mistakes
-(:mod:`course_lib.checks.mistakes`); training-step mistakes with variants of the step below.
+(:mod:`course_lib.checks.mistakes`); training-step mistakes with variants of the step below
+(:func:`reference_train_step`, whose defaults are correct), declared in
+``mistakes.TRAIN_STEP_MISTAKES``.
 
 Dimension letters: N = 3 sequences, D = 6 inputs, H = 4 hidden units, T = 5 steps, C = 3 classes.
 """
@@ -15,7 +17,8 @@ import torch
 from torch import nn
 
 from course_lib.checks import mistakes as m
-from course_lib.checks.numpy_lstm import Report, diagnose, lstm_inputs
+from course_lib.checks._arrays import compare, lstm_inputs
+from course_lib.checks.report import Report, diagnose
 from course_lib.numpy_core.gradcheck import rel_error
 from course_lib.torch_models.lstm import lstm_step
 
@@ -49,10 +52,10 @@ def check_torch_lstm_step(fn):
         return report.done("")
     outputs = {k: v.detach().numpy() for k, v in zip(names, out)}
     reference = {k: v.detach().numpy() for k, v in zip(names, lstm_step(*tensors))}
-    errors = {k: rel_error(outputs[k], reference[k]) for k in names}
+    errors = compare(report, outputs, reference, tol=TOL)
     if max(errors.values()) > TOL:
-        diagnose(report, outputs, reference, errors, m.STEP_FORWARD_MISTAKES,
-                 lambda options: m.step_forward_outputs(arrays, **options), tol=TOL)
+        diagnose(report, outputs, reference, m.STEP_FORWARD_MISTAKES,
+                 lambda **options: m.step_forward_outputs(arrays, **options))
         return report.done("")
     if not all(v.requires_grad for v in out):
         report.problem("the outputs are cut from the autograd graph",
@@ -91,19 +94,6 @@ def reference_train_step(model, optimizer, inputs, targets, clip_norm, *, zero_g
     return loss.item() if item else loss
 
 
-TRAIN_STEP_MISTAKES = [
-    m.Mistake("no zero_grad", "gradients add up across calls: call optimizer.zero_grad() "
-              "before loss.backward()", {"zero_grad": False}),
-    m.Mistake("no clipping", "the gradient was not clipped: call "
-              "torch.nn.utils.clip_grad_norm_(model.parameters(), clip_norm) after backward, "
-              "before optimizer.step()", {"clip": None}),
-    m.Mistake("clip by value", "clip the global norm (clip_grad_norm_), not each value "
-              "(clip_grad_value_)", {"clip": "value"}),
-    m.Mistake("no step", "the parameters did not move: call optimizer.step() after "
-              "loss.backward() (and zero_grad before backward, not between them)", {"step": False}),
-]
-
-
 def _setup(seed=0):
     from course_lib.torch_models.classifier import SequenceClassifier
 
@@ -139,8 +129,8 @@ def check_train_step(fn):
     error = rel_error(outputs["params"], reference["params"])
     if error > TOL:
         report.problem(f"the parameters after the step are off: relative error {error:.1e}")
-        diagnose(report, outputs, reference, {"params": error}, TRAIN_STEP_MISTAKES,
-                 lambda options: _after(None, options)[0], tol=TOL)
+        diagnose(report, outputs, reference, m.TRAIN_STEP_MISTAKES,
+                 lambda **options: _after(None, options)[0])
     if isinstance(value, torch.Tensor):
         report.problem("it returned a tensor", "return loss.item(): a Python float, so the "
                        "caller does not keep the whole graph alive")

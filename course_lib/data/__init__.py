@@ -10,7 +10,7 @@ Loaders (the course's public API)::
 
 Where the files come from: ``LSTM_COURSE_DATA`` (read-only), then the cache
 (``LSTM_COURSE_CACHE``, default ``data/``), then a download; see :mod:`course_lib.data.fetch`.
-Only :mod:`course_lib.data.torch_data` imports torch.
+The data layer never imports torch; its arrays become tensors in :mod:`course_lib.training`.
 """
 
 from course_lib.data.batches import (
@@ -20,7 +20,6 @@ from course_lib.data.batches import (
     minibatches,
     num_windows,
     pad_batch,
-    padded_batches,
 )
 from course_lib.data.errors import (
     CorruptFileError,
@@ -58,7 +57,6 @@ __all__ = [
     "EOS",
     "pad_batch",
     "bucket_batches",
-    "padded_batches",
     "minibatches",
     "batchify",
     "bptt_windows",

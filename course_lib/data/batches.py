@@ -6,7 +6,7 @@ L stream length.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 
@@ -38,6 +38,7 @@ def bucket_batches(
     shuffle: bool = True,
     seed: int = 0,
     pool: int = 50,
+    permutation: Callable[[int], np.ndarray] | None = None,
 ) -> list[np.ndarray]:
     """Index batches whose examples have similar lengths, so that little padding is needed.
 
@@ -45,46 +46,25 @@ def bucket_batches(
     time: for evaluation). With ``shuffle=True`` they are shuffled, split into pools of
     ``pool * batch_size``, each pool sorted by length and cut into batches, and the batch order
     shuffled: random batches, yet of similar lengths.
+
+    ``permutation``: ``n -> a permutation of range(n)``, used for both shuffles instead of a
+    NumPy generator seeded with ``seed``: the PyTorch tasks pass ``torch.randperm`` with the
+    Trainer's generator of the epoch, or ``np.arange`` to keep the given order (each pool
+    sorted, the batches in order). Taught in notebook 07, section 3 ("The padding lesson").
     """
     lengths = np.asarray(lengths)
     if not shuffle:
         order = np.argsort(lengths, kind="stable")
         return [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
-    rng = np.random.default_rng(seed)
-    order = rng.permutation(len(lengths))
+    if permutation is None:
+        permutation = np.random.default_rng(seed).permutation
+    order = np.asarray(permutation(len(lengths)))
     batches = []
     for start in range(0, len(order), pool * batch_size):
         chunk = order[start : start + pool * batch_size]
         chunk = chunk[np.argsort(lengths[chunk], kind="stable")]
         batches += [chunk[i : i + batch_size] for i in range(0, len(chunk), batch_size)]
-    return [batches[i] for i in rng.permutation(len(batches))]
-
-
-def padded_batches(
-    sequences: Sequence[np.ndarray],
-    labels: np.ndarray,
-    batch_size: int,
-    max_len: int | None = None,
-    shuffle: bool = True,
-    seed: int = 0,
-    pad_id: int = 0,
-    bucket: bool = True,
-) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
-    """Iterate over padded mini-batches of id sequences and their labels.
-
-    Yields tuples ``(ids (N, T), lengths (N,), mask (N, T), labels (N,))``; see :func:`pad_batch`.
-    With ``bucket`` the batches group similar lengths (:func:`bucket_batches`); otherwise they are
-    plain (shuffled) slices.
-    """
-    labels = np.asarray(labels)
-    if bucket:
-        lengths = [min(len(s), max_len) if max_len else len(s) for s in sequences]
-        batches = bucket_batches(lengths, batch_size, shuffle=shuffle, seed=seed)
-    else:
-        batches = minibatch_indices(len(sequences), batch_size, shuffle=shuffle, seed=seed)
-    for index in batches:
-        ids, lengths, mask = pad_batch([sequences[i] for i in index], max_len, pad_id)
-        yield ids, lengths, mask, labels[index]
+    return [batches[i] for i in np.asarray(permutation(len(batches)))]
 
 
 def minibatch_indices(n: int, batch_size: int, shuffle: bool = True, seed: int = 0):
@@ -104,39 +84,49 @@ def minibatches(*arrays: np.ndarray, batch_size: int, shuffle: bool = True, seed
         yield tuple(a[index] for a in arrays)
 
 
-def batchify(stream: np.ndarray, batch_size: int) -> np.ndarray:
+def batchify(stream, batch_size: int):
     """Zaremba's language-model layout: cut a token stream into B contiguous rows.
 
     Inputs:
-    - stream: int (L,), the whole split as one sequence of token ids
+    - stream: int (L,), the whole split as one sequence of token ids (a NumPy array, a list, or
+      a torch tensor, which stays a tensor)
     - batch_size: B, the number of rows read in parallel
 
-    Returns int64 (B, L // B): row b holds tokens ``b * (L // B)`` up to ``(b + 1) * (L // B)``;
-    the last ``L % B`` tokens are dropped. Reading the rows' columns left to right continues each
-    row's text, so the hidden state can be carried from one window to the next.
+    Returns (B, L // B), int64 for NumPy input: row b holds tokens ``b * (L // B)`` up to
+    ``(b + 1) * (L // B)``; the last ``L % B`` tokens are dropped. Reading the rows' columns left
+    to right continues each row's text, so the hidden state can be carried from one window to
+    the next (notebook 04, section "Penn Treebank"; notebook 08 trains on it).
     """
-    stream = np.asarray(stream, dtype=np.int64)
-    if batch_size < 1 or len(stream) < batch_size:
-        raise ValueError(f"cannot cut {len(stream)} tokens into {batch_size} rows")
-    columns = len(stream) // batch_size
+    if isinstance(stream, (list, tuple, np.ndarray)):
+        stream = np.asarray(stream, dtype=np.int64)
+    columns = len(stream) // batch_size if batch_size >= 1 else 0
+    if columns < 2:
+        raise ValueError(f"cannot cut {len(stream)} tokens into {batch_size} rows of at least "
+                         "2 tokens (an input and its next token)")
     return stream[: batch_size * columns].reshape(batch_size, columns)
 
 
-def num_windows(data: np.ndarray, num_steps: int) -> int:
-    """How many full BPTT windows :func:`bptt_windows` yields for ``data`` (B, L)."""
-    return (data.shape[1] - 1) // num_steps
+def num_windows(data, num_steps: int) -> int:
+    """How many windows :func:`bptt_windows` yields for ``data`` (B, L): ceil((L - 1) / T)."""
+    return -(-(data.shape[1] - 1) // num_steps)
 
 
-def bptt_windows(data: np.ndarray, num_steps: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+def bptt_windows(data, num_steps: int) -> Iterator[tuple]:
     """Truncated back-propagation windows over a batchified stream, in order.
 
     Inputs:
-    - data: int (B, L) from :func:`batchify`
+    - data: (B, L) from :func:`batchify` (NumPy array or torch tensor; the windows are views)
     - num_steps: T, the number of time steps per window
 
-    Yields ``(inputs, targets)``, both int64 (B, T); targets are the inputs shifted by one token.
-    Only full windows are produced (as in Zaremba et al.), ``(L - 1) // T`` of them.
+    Yields ``(inputs, targets)``, both (B, k) with k = T except for the last window; targets are
+    the inputs shifted by one token. The last window is shorter when (L - 1) is not a multiple of
+    T, and it is kept, so that every token of a split is predicted exactly once: evaluation then
+    scores the whole split, and the NumPy and PyTorch models train on the same windows. This is
+    the PyTorch word_language_model example's convention (``seq_len = min(bptt, len - 1 - i)``);
+    Zaremba et al.'s reader drops the short window instead, which leaves out at most T - 1
+    tokens per row (under 0.1 % of PTB's training text at T = 35).
     """
-    for i in range(num_windows(data, num_steps)):
-        start = i * num_steps
-        yield data[:, start : start + num_steps], data[:, start + 1 : start + num_steps + 1]
+    L = data.shape[1]
+    for start in range(0, L - 1, num_steps):
+        k = min(num_steps, L - 1 - start)
+        yield data[:, start : start + k], data[:, start + 1 : start + 1 + k]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from course_lib.data import registry
 from course_lib.data.errors import DataError
-from course_lib.data.fetch import check_dataset, find, summarize, verify
+from course_lib.data.fetch import check_dataset, find, summarise, verify
 
 
 def count_records(dataset: str) -> dict[str, int]:
@@ -51,7 +51,7 @@ def check(dataset: str) -> dict:
     if missing:
         row["problems"].append(f"missing: {', '.join(missing)}")
         return row
-    row["found_at"] = summarize(list(locations.values()))
+    row["found_at"] = summarise(list(locations.values()))
     try:
         for location in locations.values():
             verify(location, use_record=False)

@@ -1,6 +1,7 @@
 """The data registry: which files the course reads, their pinned digests, where to get them.
 
-Only data, no code. Digests are sha256 of the *decompressed content* of each file, so a file is
+Only data, no functions (a file that several mirrors serve is named once, and its URLs are
+built from the mirror lists). Digests are sha256 of the *decompressed content* of each file, so a file is
 accepted whatever its container: plain, gzipped, or inside the upstream archive. IMDB's 100,000
 reviews are pinned as one folder-tree digest (see :func:`course_lib.data.archive.tree_digest`).
 Values and their provenance: ``shared/data/SOURCES.md`` of the course.
@@ -73,18 +74,24 @@ FILES = {
     },
 }
 
+# The files of MNIST and PTB as their mirrors name them (each under several URLs below), and
+# the md5 of each gzipped MNIST download.
+_MNIST_GZ_MD5 = {
+    "train-images-idx3-ubyte": "f68b3c2dcbeaaa9fbdd348bbdeb94873",
+    "train-labels-idx1-ubyte": "d53e105ee54ea40749a09fcbcd1e9432",
+    "t10k-images-idx3-ubyte": "9fb629c4189551a2d022fa330f9573f3",
+    "t10k-labels-idx1-ubyte": "ec29112dd5afa0611ce80d1b7f02629c",
+}
+_PTB_WORD_FILES = ["ptb.train.txt", "ptb.valid.txt", "ptb.test.txt"]
+_PTB_CHAR_FILES = ["ptb.char.train.txt", "ptb.char.valid.txt", "ptb.char.test.txt"]
+
 # Upstream archives that hold logical files: archive path -> {logical file: member path}.
 # A member may be a folder (IMDB's tree). Members are read in place, never extracted.
 ARCHIVES = {
     "imdb/aclImdb_v1.tar.gz": {"imdb/aclImdb": "aclImdb"},  # Stanford's original
     "imdb/aclImdb.tar.gz": {"imdb/aclImdb": "aclImdb"},  # the course's shared, repacked copy
     "ptb/simple-examples.tgz": {
-        "ptb/ptb.train.txt": "simple-examples/data/ptb.train.txt",
-        "ptb/ptb.valid.txt": "simple-examples/data/ptb.valid.txt",
-        "ptb/ptb.test.txt": "simple-examples/data/ptb.test.txt",
-        "ptb/ptb.char.train.txt": "simple-examples/data/ptb.char.train.txt",
-        "ptb/ptb.char.valid.txt": "simple-examples/data/ptb.char.valid.txt",
-        "ptb/ptb.char.test.txt": "simple-examples/data/ptb.char.test.txt",
+        f"ptb/{name}": f"simple-examples/data/{name}" for name in _PTB_WORD_FILES + _PTB_CHAR_FILES
     },
     "sst/trainDevTestTrees_PTB.zip": {
         "sst/trees/train.txt": "trees/train.txt",
@@ -111,32 +118,14 @@ _PTB_CHAR = [
 # Downloadable containers: path in the cache -> (pinned hash of the download or None, mirrors).
 # The content digests in FILES are checked after every download in any case.
 DOWNLOADS = {
-    "mnist/train-images-idx3-ubyte.gz": (
-        "md5:f68b3c2dcbeaaa9fbdd348bbdeb94873",
-        [url + "train-images-idx3-ubyte.gz" for url in _MNIST],
-    ),
-    "mnist/train-labels-idx1-ubyte.gz": (
-        "md5:d53e105ee54ea40749a09fcbcd1e9432",
-        [url + "train-labels-idx1-ubyte.gz" for url in _MNIST],
-    ),
-    "mnist/t10k-images-idx3-ubyte.gz": (
-        "md5:9fb629c4189551a2d022fa330f9573f3",
-        [url + "t10k-images-idx3-ubyte.gz" for url in _MNIST],
-    ),
-    "mnist/t10k-labels-idx1-ubyte.gz": (
-        "md5:ec29112dd5afa0611ce80d1b7f02629c",
-        [url + "t10k-labels-idx1-ubyte.gz" for url in _MNIST],
-    ),
+    **{f"mnist/{name}.gz": (f"md5:{md5}", [url + f"{name}.gz" for url in _MNIST])
+       for name, md5 in _MNIST_GZ_MD5.items()},
     "imdb/aclImdb_v1.tar.gz": (
         "sha256:c40f74a18d3b61f90feba1e17730e0d38e8b97c05fde7008942e91923d1658fe",
         ["https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz"],
     ),
-    "ptb/ptb.train.txt": (None, [url + "ptb.train.txt" for url in _PTB_WORD]),
-    "ptb/ptb.valid.txt": (None, [url + "ptb.valid.txt" for url in _PTB_WORD]),
-    "ptb/ptb.test.txt": (None, [url + "ptb.test.txt" for url in _PTB_WORD]),
-    "ptb/ptb.char.train.txt": (None, [url + "ptb.char.train.txt" for url in _PTB_CHAR]),
-    "ptb/ptb.char.valid.txt": (None, [url + "ptb.char.valid.txt" for url in _PTB_CHAR]),
-    "ptb/ptb.char.test.txt": (None, [url + "ptb.char.test.txt" for url in _PTB_CHAR]),
+    **{f"ptb/{name}": (None, [url + name for url in _PTB_WORD]) for name in _PTB_WORD_FILES},
+    **{f"ptb/{name}": (None, [url + name for url in _PTB_CHAR]) for name in _PTB_CHAR_FILES},
     # Mikolov's original archive (34 MB, all six PTB files): the fallback.
     "ptb/simple-examples.tgz": (
         None,
@@ -165,18 +154,8 @@ DOWNLOADS = {
 DATASETS = {
     "mnist": {
         "title": "MNIST (IDX)",
-        "files": [
-            "mnist/train-images-idx3-ubyte",
-            "mnist/train-labels-idx1-ubyte",
-            "mnist/t10k-images-idx3-ubyte",
-            "mnist/t10k-labels-idx1-ubyte",
-        ],
-        "downloads": [
-            "mnist/train-images-idx3-ubyte.gz",
-            "mnist/train-labels-idx1-ubyte.gz",
-            "mnist/t10k-images-idx3-ubyte.gz",
-            "mnist/t10k-labels-idx1-ubyte.gz",
-        ],
+        "files": [f"mnist/{name}" for name in _MNIST_GZ_MD5],
+        "downloads": [f"mnist/{name}.gz" for name in _MNIST_GZ_MD5],
     },
     "imdb": {
         "title": "IMDB reviews (aclImdb v1)",
@@ -185,23 +164,10 @@ DATASETS = {
     },
     "ptb": {
         "title": "Penn Treebank (Mikolov, word + char)",
-        "files": [
-            "ptb/ptb.train.txt",
-            "ptb/ptb.valid.txt",
-            "ptb/ptb.test.txt",
-            "ptb/ptb.char.train.txt",
-            "ptb/ptb.char.valid.txt",
-            "ptb/ptb.char.test.txt",
-        ],
-        "downloads": [
-            "ptb/ptb.train.txt",
-            "ptb/ptb.valid.txt",
-            "ptb/ptb.test.txt",
-            "ptb/ptb.char.train.txt",
-            "ptb/ptb.char.valid.txt",
-            "ptb/ptb.char.test.txt",
-            "ptb/simple-examples.tgz",
-        ],
+        "files": [f"ptb/{name}" for name in _PTB_WORD_FILES + _PTB_CHAR_FILES],
+        # each file from a mirror, else Mikolov's archive of all six
+        "downloads": [f"ptb/{name}" for name in _PTB_WORD_FILES + _PTB_CHAR_FILES]
+        + ["ptb/simple-examples.tgz"],
     },
     "sst": {
         "title": "Stanford Sentiment Treebank (PTB trees)",

@@ -137,7 +137,7 @@ def load_sst(
     with _no_cyclic_gc():
         for tree in trees:
             if phrases:
-                _collect_phrases(tree, examples)
+                collect_phrases(tree, examples)
             else:
                 examples.append((tree.leaves(), tree.label))
     if labels == "binary":
@@ -146,8 +146,9 @@ def load_sst(
     return sentences, np.array([label for _, label in examples], dtype=np.int64)
 
 
-def _collect_phrases(node: Tree, out: list) -> list[str]:
-    """Append ``(leaves, label)`` for ``node`` and every node below (pre-order); return leaves.
+def collect_phrases(node: Tree, out: list) -> list[str]:
+    """Every labelled phrase of a tree: append ``(leaves, label)`` to ``out`` for ``node`` and
+    every node below it (pre-order, as ``load_sst(phrases=True)`` lists them); return the leaves.
 
     Each node's leaves are built from its children's, so the whole tree costs one pass.
     """
@@ -156,6 +157,6 @@ def _collect_phrases(node: Tree, out: list) -> list[str]:
     if node.word is not None:
         leaves = [node.word]
     else:
-        leaves = [word for child in node.children for word in _collect_phrases(child, out)]
+        leaves = [word for child in node.children for word in collect_phrases(child, out)]
     out[slot] = (leaves, node.label)
     return leaves

@@ -1,9 +1,29 @@
-'''Experiments, registered by name; ``lstm-course run NAME`` runs one and writes ``results/``.
+'''The course's experiments, one module each: ``lstm-course run NAME`` writes ``results/``.
 
-An experiment is one small module in this package. It holds a configuration ``@dataclass``
-(with a ``seed`` field), one instance of it per run profile, and a ``run(config, ctx)`` function
-registered with :func:`register`. Every module here is imported by ``lstm-course run``, so
-adding a file is all it takes. A new experiment, say ``course_lib/experiments/mnist.py``::
+What lives here: registered experiments only, plus :mod:`.common` for what two or more of them
+share. Every module of this folder is an experiment (``lstm-course run`` imports them all; there
+is no list to update); sub-packages are not, and an experiment never imports another one: a
+helper, configuration or constant wanted by a second experiment moves into ``common/`` under a
+public name.
+
+=====================  =====================================================================
+``adding``             the adding problem: LSTM against a vanilla RNN
+``mnist``              MNIST read row by row: NumPy (the seeds' run, and trained well), PyTorch
+``imdb``               IMDB: the seeds' rerun, RNN vs LSTM, the padding lesson
+``imdb_best``          IMDB: our best, a BiLSTM ensemble aiming at 90 %
+``imdb_numpy``         IMDB: the seeds' NumPy row on their 1,000 reviews
+``ptb_numpy``          PTB words: the seeds' NumPy model trained with the course's lessons
+``ptb_word``           PTB words in PyTorch: Zaremba et al. exactly, and ours
+``ptb_char``           PTB characters: bits per character, depth against embedding size
+``sst``                SST-5/SST-2: the seeds' table and the phrase-level BiLSTM
+``sst_transfer``       SST-5: the phrase-level BiLSTM pre-trained on IMDB
+``sst_tree``           SST-5: Tree-LSTMs
+=====================  =====================================================================
+
+Adding an experiment is adding one file. It holds its configuration ``@dataclass`` (with a
+``seed`` field; a configuration two experiments share lives in ``common/``), one instance of it
+per run profile, and a ``run(config, ctx)`` function registered with :func:`register`. Say
+``course_lib/experiments/mnist_rows.py``::
 
     from dataclasses import dataclass
 
@@ -36,16 +56,19 @@ adding a file is all it takes. A new experiment, say ``course_lib/experiments/mn
         return {"note": "anything JSON-able lands under 'extra' in the results file"}
 
 ``ctx`` (a :class:`~course_lib.runs.runner.RunContext`) knows the device, profile, seed
-and whether to resume; ``ctx.fit(name, model, task, train_config)`` trains one model with the
-course's Trainer (checkpoints in ``checkpoints/<stem>/<name>/``) and records its per-epoch history
-under ``name``. The run function may train several models (one ``fit`` each) and return a dict of
-extra results; its optional keys ``"reference_lines"`` ({metric: {label: value}}: baselines or
-papers' figures drawn on the plots) and ``"axis_labels"`` ({metric: label with unit}) shape the plots.
+and whether to resume; ``ctx.fit(name, model, task, train_config)`` trains one PyTorch model
+with the course's Trainer (checkpoints in ``checkpoints/<stem>/<name>/``) and records its
+per-epoch history under ``name``; ``ctx.fit_numpy(name, model, optimizer, batches, ...)`` does
+the same for a NumPy model. The run function may train several models (one ``fit`` each) and
+return a dict of extra results; its optional keys ``"reference_lines"`` ({metric: {label:
+value}}: baselines or papers' figures drawn on the plots) and ``"axis_labels"`` ({metric: label
+with unit}) shape the plots.
 
 Each run writes ``results/<stem>.json`` (config, profile, seed, device, library versions, git
 commit, command, wall time, per-epoch history and final metrics of every model, extra results)
 and ``results/<stem>-<metric>.png``. ``<stem>`` is the name, plus ``-<profile>`` unless laptop,
-plus ``-seed<N>`` when ``--seed`` differs from the configuration's.
+plus ``-seed<N>`` when ``--seed`` differs from the configuration's. The machinery (registry,
+runner, provenance, sweeps) is in :mod:`course_lib.runs`.
 '''
 
 from course_lib.runs.registry import (

@@ -2,8 +2,9 @@
 
 Every model is :class:`~course_lib.torch_models.SequenceClassifier`: GloVe-50 embedding ->
 recurrent encoder -> pooling over time -> linear, trained on the 25,000 training reviews and
-tested after every epoch on the 25,000 test reviews (:mod:`.imdb_data` prepares them). Our best
-model, the one that aims at 90 %, is in :mod:`.imdb_best`.
+tested after every epoch on the 25,000 test reviews (:mod:`.common.imdb_data` prepares them;
+:mod:`.common.imdb_recipe` holds the configuration and the model). Our best model, the one that
+aims at 90 %, is in :mod:`.imdb_best`.
 
 - ``imdb-seed``: the seeds' configuration (LSTM(32), average pooling, batch 32, SGD at lr 1.0
   decayed as 1 / (1 + 0.2 n), clip 5, seed 42, the seeds' Gaussian initialisation), with the
@@ -18,108 +19,20 @@ model, the one that aims at 90 %, is in :mod:`.imdb_best`.
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
 
-import numpy as np
 import torch
 
-from course_lib.experiments.common.imdb_data import prepare_imdb
-from course_lib.numpy_core import init as numpy_init
+from course_lib.experiments.common.imdb_data import data_summary, load_data
+from course_lib.experiments.common.imdb_recipe import (
+    AXIS_LABELS,
+    SEED_002,
+    SEED_ROWS,
+    ImdbConfig,
+    make_model,
+    train_config,
+)
 from course_lib.runs.registry import register
-from course_lib.torch_models import SequenceClassifier
-from course_lib.training import ClassificationTask, TrainConfig
-
-# The seeds' published rows (test accuracy); they trained on 1k-5k reviews, not 25k.
-SEED_ROWS = {
-    "seed NumPy, frozen GloVe (1k reviews)": 0.730,
-    "seed NumPy, fine-tuned GloVe (1k reviews)": 0.774,
-    "seed TensorFlow, frozen GloVe (1k-5k reviews)": 0.786,
-    "seed TensorFlow, fine-tuned GloVe (1k-5k reviews)": 0.818,
-}
-SEED_002 = {"seed 002 LSTM, best of grid": 0.860, "seed 002 vanilla RNN, best": 0.71}
-AXIS_LABELS = {"accuracy": "accuracy (fraction of reviews)", "loss": "cross-entropy (nats per review)"}
-
-
-@dataclass
-class ImdbConfig:
-    train_size: int | None = None  # training reviews (None: all 25,000)
-    test_size: int | None = None  # test reviews (None: all 25,000)
-    max_len: int | None = 400  # tokens kept from the start of each review (None: all)
-    min_freq: int = 2  # vocabulary: training words seen at least this often
-    runs: tuple = ("frozen", "tuned")  # the variants compared; their meaning depends on the experiment
-    rnn_type: str = "lstm"
-    hidden_size: int = 32
-    bidirectional: bool = False
-    pooling: str = "mean"
-    dropout: float = 0.0  # on the embedded words and on the pooled vector
-    init: str = "seed"  # "seed": LSTM N(0, 0.1^2), linear N(0, 1), biases 0; "torch": PyTorch's
-    optimizer: str = "sgd"
-    lr: float = 1.0
-    decay: float = 0.2  # lr / (1 + decay * epoch); 0 keeps it constant
-    halve_after: int = 0  # > 0: instead, this many epochs at lr, then halve it every epoch
-    weight_decay: float = 0.0
-    clip_norm: float = 5.0
-    batch_size: int = 32
-    epochs: int = 5
-    seed: int = 42
-
-
-def seed_init_(model: SequenceClassifier, scale=0.1, seed=0) -> SequenceClassifier:
-    """Re-initialise ``model`` the way the seeds did (:func:`course_lib.numpy_core.init.lstm_params`
-    with ``init="seed"``): recurrent weights ``scale * N(0, 1)``, linear weights N(0, 1), biases 0.
-
-    NumPy's Wx (D, 4H) and Wh (H, 4H) go into ``nn.LSTM`` transposed (same gate order i, f, g, o).
-    """
-    rng = np.random.default_rng(seed)
-    with torch.no_grad():
-        for directions in model.encoder.layers:
-            for module in directions:
-                Wx, Wh, b = numpy_init.lstm_params(module.input_size, module.hidden_size, rng,
-                                                   "seed", scale)
-                module.weight_ih_l0.copy_(torch.from_numpy(Wx.T))  # (4H, D)
-                module.weight_hh_l0.copy_(torch.from_numpy(Wh.T))  # (4H, H)
-                module.bias_ih_l0.copy_(torch.from_numpy(b))
-                module.bias_hh_l0.zero_()
-        W, b = numpy_init.linear_params(model.head.in_features, model.head.out_features, rng, "seed")
-        model.head.weight.copy_(torch.from_numpy(W.T))  # (C, K*H)
-        model.head.bias.copy_(torch.from_numpy(b))
-    return model
-
-
-def make_model(config: ImdbConfig, embedding, *, freeze=False, rnn_type=None, seed=None):
-    """The classifier ``config`` describes, starting from the GloVe matrix ``embedding`` (V, E)."""
-    seed = config.seed if seed is None else seed
-    torch.manual_seed(seed)
-    model = SequenceClassifier(2, pretrained=embedding, freeze_embedding=freeze,
-                               hidden_size=config.hidden_size, rnn_type=rnn_type or config.rnn_type,
-                               bidirectional=config.bidirectional, pooling=config.pooling,
-                               dropout=config.dropout)
-    if config.init == "seed":
-        seed_init_(model, seed=seed)
-    return model
-
-
-def train_config(config: ImdbConfig, seed=None) -> TrainConfig:
-    if config.halve_after:
-        schedule = "halve"
-    else:
-        schedule = "inverse" if config.decay else "constant"
-    return TrainConfig(epochs=config.epochs, optimizer=config.optimizer, lr=config.lr,
-                       schedule=schedule, decay=config.decay, halve_after=config.halve_after,
-                       weight_decay=config.weight_decay, clip_norm=config.clip_norm,
-                       eval_test=True, seed=config.seed if seed is None else seed)
-
-
-def load_data(config: ImdbConfig):
-    return prepare_imdb(config.train_size, config.test_size, config.max_len, config.min_freq,
-                        seed=config.seed)
-
-
-def data_summary(data) -> dict:
-    return {"vocab_size": len(data.vocab), "glove_coverage": data.coverage,
-            "train_reviews": len(data.train.labels), "test_reviews": len(data.test.labels),
-            "train_tokens_kept": int(data.train.lengths.sum()),
-            "train_tokens_total": int(data.train.full_lengths.sum())}
+from course_lib.training import ClassificationTask
 
 
 def make_task(config: ImdbConfig, data, masked=True):

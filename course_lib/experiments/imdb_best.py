@@ -18,12 +18,11 @@ import dataclasses
 import numpy as np
 import torch
 
-from course_lib.experiments.imdb import (
+from course_lib.experiments.common.imdb_data import data_summary, load_data
+from course_lib.experiments.common.imdb_recipe import (
     AXIS_LABELS,
     SEED_002,
     ImdbConfig,
-    data_summary,
-    load_data,
     make_model,
     train_config,
 )
@@ -48,8 +47,8 @@ class ProbabilityTask(ClassificationTask):
         self.save_to = None
         self._index, self._parts = None, None
 
-    def _order(self, split, generator):
-        batches = super()._order(split, generator)
+    def batch_indices(self, split, generator=None):
+        batches = super().batch_indices(split, generator)
         recording = split == "test" and generator is None  # an evaluation pass, batches in order
         self._index = torch.cat(batches) if recording else None
         self._parts = [] if recording else None

@@ -15,7 +15,8 @@ import dataclasses
 import numpy as np
 
 from course_lib.data.batches import minibatch_indices
-from course_lib.experiments.imdb import AXIS_LABELS, SEED_ROWS, ImdbConfig, data_summary, load_data
+from course_lib.experiments.common.imdb_data import data_summary, load_data
+from course_lib.experiments.common.imdb_recipe import AXIS_LABELS, SEED_ROWS, ImdbConfig
 from course_lib.runs.registry import register
 
 # 60 epochs of 32 steps: with 6 (under 200 SGD steps from the seeds' small initial weights) the
@@ -61,7 +62,6 @@ def numpy_evaluate(model, split, batch_size=500) -> dict:
           NUMPY_SEED_PROFILES)
 def run_seed_numpy(config: ImdbConfig, ctx):
     from course_lib.numpy_core import SGD, SequenceClassifier
-    from course_lib.numpy_core.train import fit
 
     data = load_data(config)
     for run in config.runs:
@@ -69,16 +69,12 @@ def run_seed_numpy(config: ImdbConfig, ctx):
                                    embedding=data.embedding, train_embedding=run == "tuned",
                                    init=config.init, init_scale=0.1, seed=config.seed)
         optimizer = SGD(model.params, lr=config.lr, decay=config.decay)
-        summary = fit(model, optimizer,
-                      lambda e: numpy_batches(data.train, config.batch_size,
-                                              config.seed * 100_003 + e),
-                      epochs=config.epochs, clip_norm=config.clip_norm,
-                      evaluate=lambda m: {f"test_{k}": v for k, v in
-                                          numpy_evaluate(m, data.test).items()},
-                      checkpoint=ctx.checkpoint_dir / run / "last.npz", resume=ctx.resume,
-                      progress=ctx.progress, name=f"{ctx.experiment}/{run}")
-        summary["train_config"] = {"optimizer": "sgd", "lr": config.lr, "decay": config.decay}
-        ctx.summaries[run] = summary
+        ctx.fit_numpy(run, model, optimizer,
+                  lambda e: numpy_batches(data.train, config.batch_size, config.seed * 100_003 + e),
+                  epochs=config.epochs, clip_norm=config.clip_norm,
+                  evaluate=lambda m: {f"test_{k}": v for k, v in
+                                      numpy_evaluate(m, data.test).items()},
+                  train_config={"optimizer": "sgd", "lr": config.lr, "decay": config.decay})
     return {"data": data_summary(data), "seed_rows": SEED_ROWS, "implementation": "NumPy",
             "reference_lines": {"accuracy": {"seed NumPy frozen, 1k reviews": 0.730,
                                              "seed NumPy tuned, 1k reviews": 0.774}},

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from course_lib.numpy_core.metrics import confusion_matrix
 from course_lib.runs.registry import register
 
 SEED_ROWS = {"seed NumPy (test)": 0.934, "seed TensorFlow (best test)": 0.968}
@@ -57,9 +58,7 @@ def prediction_report(probabilities, labels, max_examples=200):
     confident mistakes first; "errors": how many were wrong}.
     """
     predicted = probabilities.argmax(axis=1)
-    C = probabilities.shape[1]
-    confusion = np.zeros((C, C), dtype=np.int64)
-    np.add.at(confusion, (labels, predicted), 1)
+    confusion = confusion_matrix(predicted, labels, probabilities.shape[1])
     wrong = np.flatnonzero(predicted != labels)
     confidence = probabilities[wrong, predicted[wrong]]
     order = wrong[np.argsort(-confidence, kind="stable")][:max_examples]
@@ -119,7 +118,7 @@ def run_numpy(config: NumpyMnistConfig, ctx):
     """Train the NumPy SequenceClassifier as ``config`` says; one run named "numpy"."""
     from course_lib.data import minibatches
     from course_lib.numpy_core import SGD, Adam, SequenceClassifier
-    from course_lib.numpy_core.train import evaluate_classifier, fit
+    from course_lib.numpy_core.train import evaluate_classifier
 
     (x, y), val, (x_test, y_test) = mnist_splits(config.train_size, config.val_size,
                                                  config.test_size)
@@ -139,15 +138,12 @@ def run_numpy(config: NumpyMnistConfig, ctx):
         return {f"{split}_{k}": v for split, data in sets.items() if data is not None
                 for k, v in evaluate_classifier(model, *data).items()}
 
-    summary = fit(model, optimizer,
-                  lambda e: minibatches(x, y, batch_size=config.batch_size,
-                                        seed=config.seed * 100_003 + e),
-                  epochs=config.epochs, evaluate=evaluate, clip_norm=config.clip_norm or None,
-                  lr_schedule=schedule, monitor="val_loss" if val else "train_loss",
-                  checkpoint=ctx.checkpoint_dir / "numpy" / "last.npz", resume=ctx.resume,
-                  progress=ctx.progress, name=f"{ctx.experiment}/numpy")
-    summary["train_config"] = {"optimizer": config.optimizer, "lr": config.lr}
-    ctx.summaries["numpy"] = summary
+    ctx.fit_numpy("numpy", model, optimizer,
+              lambda e: minibatches(x, y, batch_size=config.batch_size,
+                                    seed=config.seed * 100_003 + e),
+              epochs=config.epochs, evaluate=evaluate, clip_norm=config.clip_norm or None,
+              lr_schedule=schedule, monitor="val_loss" if val else "train_loss",
+              train_config={"optimizer": config.optimizer, "lr": config.lr})
     report = prediction_report(softmax(model.scores(x_test)), y_test)
     return {"numpy": report, "reference_lines": {"accuracy": SEED_ROWS},
             "axis_labels": AXIS_LABELS}

@@ -23,7 +23,8 @@ from dataclasses import dataclass, replace
 
 import torch
 
-from course_lib.experiments.common.ptb_streams import load_ptb_streams
+from course_lib.experiments.common.ptb_streams import load_ptb_streams, ptb_task
+from course_lib.experiments.common.saved_models import load_saved_model
 from course_lib.runs.registry import register
 from course_lib.torch_models import LanguageModel
 from course_lib.training import LanguageModelTask, TrainConfig
@@ -67,15 +68,7 @@ def build_char_lm(config: CharLMConfig, vocab_size):
 
 def load_trained_char_lm(config: CharLMConfig, vocab_size, experiment="ptb-char", run="char"):
     """The model ``lstm-course run ptb-char`` saved (its best validation epoch), or None."""
-    from course_lib.env.paths import CHECKPOINTS_DIR
-    from course_lib.training import load_checkpoint
-
-    path = CHECKPOINTS_DIR / experiment / run / "best.pt"
-    if not path.exists():
-        return None
-    model = build_char_lm(config, vocab_size)
-    model.load_state_dict(load_checkpoint(path)["model"])
-    return model.eval()
+    return load_saved_model(experiment, run, lambda: build_char_lm(config, vocab_size))
 
 
 def chars_to_text(symbols):
@@ -85,10 +78,7 @@ def chars_to_text(symbols):
 
 def train_char_lm(name, config: CharLMConfig, ctx, streams=None):
     """Build and train one character-level :class:`LanguageModel`; returns (trainer, model)."""
-    streams = streams or load_ptb_streams("char", config.max_tokens)
-    task = CharLanguageModelTask(streams.train, streams.val, streams.test,
-                                 batch_size=config.batch_size, bptt=config.bptt,
-                                 eval_batch_size=config.eval_batch_size)
+    streams, task = ptb_task(CharLanguageModelTask, "char", config, streams)
     model = build_char_lm(config, len(streams.vocab))
     train = TrainConfig(epochs=config.epochs, optimizer="adam", lr=config.lr,
                         clip_norm=config.clip_norm, schedule="halve",

@@ -23,7 +23,8 @@ from dataclasses import dataclass
 
 import torch
 
-from course_lib.experiments.common.ptb_streams import load_ptb_streams
+from course_lib.experiments.common.ptb_streams import load_ptb_streams, ptb_task
+from course_lib.experiments.common.saved_models import load_saved_model
 from course_lib.runs.registry import register
 from course_lib.torch_models import LanguageModel
 from course_lib.training import LanguageModelTask, TrainConfig
@@ -79,23 +80,12 @@ def build_word_lm(config: WordLMConfig, vocab_size):
 def load_trained_word_lm(experiment, run, config: WordLMConfig, vocab_size, which="best.pt"):
     """The model a laptop run of ``experiment`` saved for ``run`` (``checkpoints/<experiment>/
     <run>/best.pt``: the best validation epoch), or None when that run was never made here."""
-    from course_lib.env.paths import CHECKPOINTS_DIR
-    from course_lib.training import load_checkpoint
-
-    path = CHECKPOINTS_DIR / experiment / run / which
-    if not path.exists():
-        return None
-    model = build_word_lm(config, vocab_size)
-    model.load_state_dict(load_checkpoint(path)["model"])
-    return model.eval()
+    return load_saved_model(experiment, run, lambda: build_word_lm(config, vocab_size), which)
 
 
 def train_word_lm(name, config: WordLMConfig, ctx, streams=None):
     """Build and train one :class:`LanguageModel` as ``config`` says; returns (trainer, model)."""
-    streams = streams or load_ptb_streams("word", config.max_tokens)
-    task = LanguageModelTask(streams.train, streams.val, streams.test,
-                             batch_size=config.batch_size, bptt=config.bptt,
-                             eval_batch_size=config.eval_batch_size)
+    streams, task = ptb_task(LanguageModelTask, "word", config, streams)
     model = build_word_lm(config, len(streams.vocab))
     train = TrainConfig(epochs=config.epochs, optimizer="sgd", lr=config.lr,
                         clip_norm=config.clip_norm, schedule=config.schedule,

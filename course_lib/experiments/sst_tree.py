@@ -10,8 +10,8 @@ GloVe-50, predict a label at every node, and are scored on the root, i.e. the se
 - ``bilstm-tree``: a leaf reads a BiLSTM's state at its word instead, so "good" after "not"
   enters the tree already knowing its neighbours;
 - ``bilstm-tree-transfer``: the same, its embedding and BiLSTM pre-trained on the 25,000 IMDB
-  reviews as in :mod:`.sst_transfer` (shared SST + IMDB vocabulary, two-class head, then thrown
-  away);
+  reviews as ``sst-transfer`` does (:mod:`.common.imdb_pretraining`: shared SST + IMDB
+  vocabulary, two-class head, then thrown away);
 - ``tree-lstm-ensemble``: three ``tree-lstm`` models (seeds 3k, 3k+1, 3k+2 for the k-th
   repetition) averaging their probabilities: one model of the row is three networks.
 
@@ -31,21 +31,23 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from course_lib.experiments.common.sst_models import EMBED_DIM, group_params
-from course_lib.experiments.sst import (
-    REFERENCES,
-    SEED_ROWS,
-    _trees,
-    build_vocab,
-    clean,
-    load_split,
-)
-from course_lib.experiments.sst_transfer import (
+from course_lib.data.batches import bucket_batches
+from course_lib.experiments.common.imdb_pretraining import (
     TransferConfig,
     pretrain,
     pretraining_summary,
     shared_vocab,
 )
+from course_lib.experiments.common.seeds import seeds_summary
+from course_lib.experiments.common.sst_data import (
+    REFERENCES,
+    SEED_ROWS,
+    build_vocab,
+    clean,
+    load_split,
+    sst_trees,
+)
+from course_lib.experiments.common.sst_models import EMBED_DIM, group_params
 from course_lib.runs.registry import register
 from course_lib.torch_models.tree_lstm import (
     TreeLSTMClassifier,
@@ -105,7 +107,8 @@ class TreeTask:
     """Batches of whole trees for the course's Trainer; a loss at every node.
 
     ``splits``: {"train": [FlatTree], "val": [...], "test": [...]}. Training batches are
-    shuffled, with trees of similar length together (fewer levels per batch); ``accuracy`` is
+    shuffled, with trees of similar length together (fewer levels per batch:
+    :func:`~course_lib.data.batches.bucket_batches`); ``accuracy`` is
     the root (sentence) accuracy, ``node_accuracy`` that of every node.
 
     The loss is the mean cross-entropy over every node, plus ``root_weight`` x the mean over
@@ -126,16 +129,12 @@ class TreeTask:
 
     def batches(self, split, generator=None):
         trees, size = self.data[split], self._size(split)
-        order = torch.arange(len(trees))
-        if generator is not None:
-            order = torch.randperm(len(trees), generator=generator)
-            lengths = torch.tensor([len(trees[i].words) for i in order])
-            chunk = 50 * size  # sort by length within chunks of shuffled trees
-            order = torch.cat([order[i:i + chunk][torch.argsort(lengths[i:i + chunk], stable=True)]
-                               for i in range(0, len(order), chunk)])
-        batches = list(order.split(size))
-        if generator is not None:
-            batches = [batches[i] for i in torch.randperm(len(batches), generator=generator)]
+        if generator is None:  # evaluation: in order
+            batches = torch.arange(len(trees)).split(size)
+        else:
+            def shuffle(k):
+                return torch.randperm(k, generator=generator).numpy()
+            batches = bucket_batches([len(t.words) for t in trees], size, permutation=shuffle)
         for index in batches:
             yield batch_trees([trees[i] for i in index.tolist()], self.pad_id)
 
@@ -171,7 +170,7 @@ def pretraining_config(config: TreeConfig) -> TransferConfig:
 def flat_split(split, vocab, limit=None):
     """The trees of an SST split as :class:`FlatTree` s with the vocabulary's word ids."""
     return [flatten_tree(tree, lambda word: vocab[clean([word])[0]])
-            for tree in _trees(split)[:limit]]
+            for tree in sst_trees(split)[:limit]]
 
 
 def node_logits(model, batch):
@@ -205,7 +204,7 @@ def tree_examples(model, task, count=6, max_words=14, cues=("but", "not", "n't")
     up to ``count // 2`` whose sentence label it got right, then as many it got wrong.
     Each: {"tree": the gold tree in brackets, "predicted": labels, leaves then post-order}."""
     right, wrong = [], []
-    for tree, flat in zip(_trees("test"), task.data["test"]):
+    for tree, flat in zip(sst_trees("test"), task.data["test"]):
         words = [w.lower() for w in tree.leaves()]
         if not 6 <= len(words) <= max_words or not set(cues) & set(words):
             continue
@@ -307,11 +306,7 @@ def run(config: TreeConfig, ctx):
             best = [r[0]["best_epoch"] for r in results]
             row["best_epoch"].append(best[0] if size == 1 else best)
             row["wall_time_s"] += sum(r[0]["wall_time_s"] for r in results)
-        accuracies = row["test_accuracy"]
-        row.update(test_mean=float(np.mean(accuracies)),
-                   test_std=float(np.std(accuracies, ddof=1)) if len(accuracies) > 1 else 0.0,
-                   ensemble_test_accuracy=float(
-                       (np.mean(all_test, axis=0).argmax(1) == test_labels).mean()))
+        row.update(seeds_summary(row["test_accuracy"], all_test, test_labels))
         row["examples"] = tree_examples(results[-1][3], task)  # the last model's best checkpoint
         if transfer:
             row.update(pretraining_summary(ctx, pretraining))

@@ -1,4 +1,5 @@
-"""The course's LSTM in plain NumPy: layers, models, optimisers, gradient checks.
+"""The course's LSTM in plain NumPy: layers, models, optimisers, gradient checks, and the
+confusion matrix of a classifier's answers (:mod:`.metrics`).
 
 Imports NumPy only (never torch). Dimension letters: N batch, T time, D input, H hidden.
 Layers follow the CS231n contract ``<name>_forward(...) -> (out, cache)`` and

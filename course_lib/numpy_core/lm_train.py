@@ -14,7 +14,7 @@ the evaluation, and reports losses per word:
 
 - the model is trained on Zaremba's objective, the cross-entropy summed over the T steps and
   averaged over the N streams (``average="batch"``), which is what ``fit`` records;
-  :func:`fit_language_model` converts it to nats per word (divides by T);
+  :func:`fit_language_model` converts it to nats per word;
 - ``perplexity = exp(mean cross-entropy per word)`` on every split.
 """
 
@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 
-from course_lib.data.batches import batchify, bptt_windows
+from course_lib.data.batches import batchify, bptt_windows, num_windows
 from course_lib.numpy_core.train import fit, summarise
 
 
@@ -79,6 +79,9 @@ def fit_language_model(model, optimizer, train_ids, val_ids=None, test_ids=None,
                   monitor="val_loss" if evals else None, checkpoint=checkpoint, resume=resume,
                   progress=progress, name=name)
     history = summary["history"]
-    history["train_loss"] = [loss / T for loss in history["train_loss"]]  # per window -> per word
+    # fit records the mean over windows of (loss summed over the window's steps) / N; there are
+    # num_windows windows covering L - 1 steps per row (the last may be short): per word
+    per_word = num_windows(train, T) / (train.shape[1] - 1)
+    history["train_loss"] = [loss * per_word for loss in history["train_loss"]]
     history["train_perplexity"] = [perplexity(loss) for loss in history["train_loss"]]
     return summarise(history, summary["monitor"])

@@ -18,18 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from course_lib.numpy_core import init as initialise
-from course_lib.numpy_core.layers import (
-    affine_backward,
-    affine_forward,
-    dropout_backward,
-    dropout_forward,
-    masked_mean_backward,
-    masked_mean_forward,
-    softmax_cross_entropy_backward,
-    softmax_cross_entropy_forward,
-    word_embedding_backward,
-    word_embedding_forward,
-)
+from course_lib.numpy_core import layers
 from course_lib.numpy_core.lstm import lstm_backward, lstm_final_state, lstm_forward
 from course_lib.numpy_core.shapes import expect_shape
 
@@ -50,7 +39,7 @@ def lstm_stack_forward(x, weights, state=None, dropout=0.0, train=True, rng=None
     for layer, (Wx, Wh, b) in enumerate(weights):
         drop_cache = None
         if layer > 0:
-            x, drop_cache = dropout_forward(x, dropout, train, rng)
+            x, drop_cache = layers.dropout_forward(x, dropout, train, rng)
         H = Wh.shape[0]
         if state is None:
             h0, c0 = np.zeros((x.shape[0], H), x.dtype), None
@@ -75,7 +64,7 @@ def lstm_stack_backward(dh, cache):
     for drop_cache, lstm_cache in reversed(cache):
         dh, _dh0, dWx, dWh, db = lstm_backward(dh, lstm_cache)
         if drop_cache is not None:
-            dh = dropout_backward(dh, drop_cache)
+            dh = layers.dropout_backward(dh, drop_cache)
         dweights.append((dWx, dWh, db))
     return dh, dweights[::-1]
 
@@ -91,9 +80,23 @@ def _lstm_weights(params, num_layers):
     return [tuple(params[f"lstm{k}.{w}"] for w in ("Wx", "Wh", "b")) for k in range(num_layers)]
 
 
-def _store_lstm_grads(grads, dweights):
+def _backward(params, loss_cache, caches):
+    """The gradients of both models' loss, keyed and ordered like ``params``: back through the
+    output layer, the pooling over time (the classifier's caches only), the LSTM stack and the
+    embedding, the forward pass read in reverse."""
+    grads = {}
+    dscores = layers.softmax_cross_entropy_backward(1.0, loss_cache)
+    dh, grads["out.W"], grads["out.b"] = layers.affine_backward(dscores, caches["out"])
+    dh = layers.dropout_backward(dh, caches["drop_out"])  # (N, T, H), or (N, H) pooled
+    if "pool" in caches:
+        dh = layers.masked_mean_backward(dh, caches["pool"])  # (N, T, H)
+    dx, dweights = lstm_stack_backward(dh, caches["lstm"])
     for layer, (dWx, dWh, db) in enumerate(dweights):
         grads.update({f"lstm{layer}.Wx": dWx, f"lstm{layer}.Wh": dWh, f"lstm{layer}.b": db})
+    if "embed.W" in params:
+        dx = layers.dropout_backward(dx, caches["drop_in"])
+        grads["embed.W"] = layers.word_embedding_backward(dx, caches["embed"])
+    return {name: grads[name] for name in params}
 
 
 class SequenceClassifier:
@@ -139,15 +142,16 @@ class SequenceClassifier:
         caches = {}
         if self.uses_embedding:
             W = self.params.get("embed.W", self.frozen_embedding)
-            x, caches["embed"] = word_embedding_forward(x, W)
-            x, caches["drop_in"] = dropout_forward(x, self.dropout, train, self.rng)
+            x, caches["embed"] = layers.word_embedding_forward(x, W)
+            x, caches["drop_in"] = layers.dropout_forward(x, self.dropout, train, self.rng)
         else:
             x = np.asarray(x, dtype=self.dtype)
         h, caches["lstm"] = lstm_stack_forward(x, _lstm_weights(self.params, self.num_layers),
                                                dropout=self.dropout, train=train, rng=self.rng)
-        pooled, caches["pool"] = masked_mean_forward(h, mask)  # (N, H)
-        pooled, caches["drop_out"] = dropout_forward(pooled, self.dropout, train, self.rng)
-        scores, caches["out"] = affine_forward(pooled, self.params["out.W"], self.params["out.b"])
+        pooled, caches["pool"] = layers.masked_mean_forward(h, mask)  # (N, H)
+        pooled, caches["drop_out"] = layers.dropout_forward(pooled, self.dropout, train, self.rng)
+        scores, caches["out"] = layers.affine_forward(pooled, self.params["out.W"],
+                                                      self.params["out.b"])
         return scores, caches
 
     def scores(self, x, mask=None):
@@ -167,20 +171,10 @@ class SequenceClassifier:
         grads is None.
         """
         scores, caches = self._forward(x, mask, train)
-        loss, loss_cache = softmax_cross_entropy_forward(scores, y)
+        loss, loss_cache = layers.softmax_cross_entropy_forward(scores, y)
         if not train:
             return loss, None
-        grads = {}
-        dscores = softmax_cross_entropy_backward(1.0, loss_cache)
-        dpooled, grads["out.W"], grads["out.b"] = affine_backward(dscores, caches["out"])
-        dpooled = dropout_backward(dpooled, caches["drop_out"])
-        dh = masked_mean_backward(dpooled, caches["pool"])
-        dx, dweights = lstm_stack_backward(dh, caches["lstm"])
-        _store_lstm_grads(grads, dweights)
-        if "embed.W" in self.params:
-            dx = dropout_backward(dx, caches["drop_in"])
-            grads["embed.W"] = word_embedding_backward(dx, caches["embed"])
-        return loss, {name: grads[name] for name in self.params}
+        return loss, _backward(self.params, loss_cache, caches)
 
 
 class LanguageModel:
@@ -225,16 +219,16 @@ class LanguageModel:
     def _forward(self, x, train):
         caches = {}
         W = self.params.get("embed.W", self.frozen_embedding)
-        x, caches["embed"] = word_embedding_forward(x, W)  # (N, T, D)
-        x, caches["drop_in"] = dropout_forward(x, self.dropout, train, self.rng)
+        x, caches["embed"] = layers.word_embedding_forward(x, W)  # (N, T, D)
+        x, caches["drop_in"] = layers.dropout_forward(x, self.dropout, train, self.rng)
         state = self.state
         if state is not None and state[0][0].shape[0] != x.shape[0]:
             state = None  # a different batch size cannot continue the old streams
         h, caches["lstm"] = lstm_stack_forward(x, _lstm_weights(self.params, self.num_layers),
                                                state, self.dropout, train, self.rng)
         self.state = lstm_stack_final_state(caches["lstm"])
-        h, caches["drop_out"] = dropout_forward(h, self.dropout, train, self.rng)
-        scores, caches["out"] = affine_forward(h, self.params["out.W"], self.params["out.b"])
+        h, caches["drop_out"] = layers.dropout_forward(h, self.dropout, train, self.rng)
+        scores, caches["out"] = layers.affine_forward(h, self.params["out.W"], self.params["out.b"])
         return scores, caches  # scores (N, T, V)
 
     def scores(self, x):
@@ -251,16 +245,7 @@ class LanguageModel:
         grads is None. Advances the carried state either way.
         """
         scores, caches = self._forward(x, train)
-        loss, loss_cache = softmax_cross_entropy_forward(scores, y, mask, average)
+        loss, loss_cache = layers.softmax_cross_entropy_forward(scores, y, mask, average)
         if not train:
             return loss, None
-        grads = {}
-        dscores = softmax_cross_entropy_backward(1.0, loss_cache)
-        dh, grads["out.W"], grads["out.b"] = affine_backward(dscores, caches["out"])
-        dh = dropout_backward(dh, caches["drop_out"])
-        dx, dweights = lstm_stack_backward(dh, caches["lstm"])
-        _store_lstm_grads(grads, dweights)
-        if "embed.W" in self.params:
-            dx = dropout_backward(dx, caches["drop_in"])
-            grads["embed.W"] = word_embedding_backward(dx, caches["embed"])
-        return loss, {name: grads[name] for name in self.params}
+        return loss, _backward(self.params, loss_cache, caches)

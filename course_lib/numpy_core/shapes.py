@@ -26,10 +26,3 @@ def expect_ndim(name, array, ndim, letters):
     if np.ndim(array) != ndim:
         raise ValueError(f"{name} has shape {np.shape(array)}, expected {ndim} dimensions {letters}")
 
-
-def float_dtype(*arrays):
-    """The common floating dtype of the arrays (float32 stays float32, ints never decide)."""
-    dtype = np.result_type(*arrays)
-    if not np.issubdtype(dtype, np.floating):
-        dtype = np.result_type(dtype, np.float64)
-    return dtype

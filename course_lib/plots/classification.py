@@ -32,25 +32,44 @@ def plot_accuracy_curves(curves, references=None, title="Test accuracy after eve
     return fig
 
 
-def plot_confusion_matrix(confusion, class_names=None, title="Confusion matrix (test set)"):
-    """confusion (C, C): rows the true class, columns the prediction; counts written in cells.
+def plot_confusion_matrix(confusion, class_names=None, title="Confusion matrix (test set)",
+                          per_class=False):
+    """confusion (C, C): rows the true class, columns the prediction (as
+    :func:`course_lib.numpy_core.metrics.confusion_matrix` counts them).
 
-    The diagonal (correct answers) is greyed out so that the mistakes stand out in colour.
+    - per_class=False: counts in the cells; the diagonal (correct answers) is greyed out so
+      that the mistakes stand out in colour (MNIST's balanced classes)
+    - per_class=True: each row in per cent of its true class, the count in brackets (SST's
+      unbalanced classes: a rare class's row reads as well as a common one's)
     """
     confusion = np.asarray(confusion)
     C = len(confusion)
     names = class_names or [str(c) for c in range(C)]
-    errors = confusion.astype(float)
-    np.fill_diagonal(errors, np.nan)
-    fig, ax = plt.subplots(figsize=(6.2, 5.4))
-    image = ax.imshow(errors, cmap="Reds")
+    fig, ax = plt.subplots(figsize=(6.4, 5.4))
+    if per_class:
+        share = 100 * confusion / np.maximum(confusion.sum(1, keepdims=True), 1)  # (C, C)
+        image = ax.imshow(share, cmap="Blues", vmin=0, vmax=100)
+        label = "per cent of the true class's test examples"
+    else:
+        errors = confusion.astype(float)
+        np.fill_diagonal(errors, np.nan)
+        image = ax.imshow(errors, cmap="Reds")
+        label = "number of test examples (mistakes only)"
     for r in range(C):
         for c in range(C):
-            ax.text(c, r, str(confusion[r, c]), ha="center", va="center", fontsize=8,
-                    color="grey" if r == c else "black")
+            if per_class:
+                text = f"{share[r, c]:.0f} %\n({confusion[r, c]})"
+                colour = "white" if share[r, c] > 60 else "black"
+            else:
+                text, colour = str(confusion[r, c]), "grey" if r == c else "black"
+            ax.text(c, r, text, ha="center", va="center", fontsize=7.5, color=colour)
+    long_names = max(map(len, names)) > 2
     ax.set(title=title, xlabel="predicted class", ylabel="true class",
-           xticks=range(C), yticks=range(C), xticklabels=names, yticklabels=names)
-    fig.colorbar(image, ax=ax, label="number of test images (mistakes only)")
+           xticks=range(C), yticks=range(C))
+    ax.set_xticklabels(names, rotation=30 if long_names else 0,
+                       ha="right" if long_names else "center")
+    ax.set_yticklabels(names)
+    fig.colorbar(image, ax=ax, label=label)
     fig.tight_layout()
     return fig
 

@@ -1,9 +1,12 @@
 """Pictures of the data: an MNIST digit read as a sequence of rows, an SST tree with its labels.
 
-Each function draws on new axes (or the ``ax`` it is given) and returns the figure.
+Each drawing function returns the figure. :func:`tree_layout` places the nodes of a parse tree
+for every tree picture of the course (this module's and :mod:`course_lib.plots.sst`'s).
 """
 
 from __future__ import annotations
+
+import itertools
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -36,43 +39,55 @@ def plot_digit_rows(image: np.ndarray, label: int, steps=(5, 9, 13, 17, 21)):
     return fig
 
 
-def _layout(tree: Tree, depth: int, positions: dict, leaves: list) -> float:
-    """x position of each node: leaves in reading order, parents centred over their children."""
-    if tree.word is not None:
-        x = float(len(leaves))
-        leaves.append(tree)
-    else:
-        x = float(np.mean([_layout(child, depth + 1, positions, leaves)
-                           for child in tree.children]))
-    positions[id(tree)] = (x, -depth)
-    return x
+def tree_layout(tree: Tree) -> tuple[list[Tree], np.ndarray, list[tuple[int, int]]]:
+    """Where to draw every node of a parse tree (the one layout of the course's tree pictures).
+
+    Nodes are numbered as :func:`~course_lib.torch_models.tree_lstm.flatten_tree` numbers
+    them: the n leaves 0..n-1 in reading order, then the inner nodes in post-order (children
+    before their parent, the root last).
+    Returns (nodes, xy, edges): the nodes in that order; xy (number of nodes, 2): a leaf at
+    x = its position, y = 0, an inner node centred over its children, one level above the
+    higher one (y = its level); edges: (parent, child) pairs of node numbers.
+    """
+    n, size = len(tree.leaves()), sum(1 for _ in tree.subtrees())
+    nodes, xy, edges = [None] * size, np.zeros((size, 2)), []
+    leaf_numbers, inner_numbers = itertools.count(), itertools.count(n)
+
+    def place(node: Tree) -> int:
+        if node.word is not None:
+            k = next(leaf_numbers)
+            xy[k] = k, 0
+        else:
+            children = [place(child) for child in node.children]
+            k = next(inner_numbers)
+            xy[k] = xy[children, 0].mean(), 1 + xy[children, 1].max()
+            edges.extend((k, child) for child in children)
+        nodes[k] = node
+        return k
+
+    place(tree)
+    return nodes, xy, edges
 
 
 def draw_tree(tree: Tree, ax=None, title: str = "An SST sentence: every node labelled"):
     """Draw a sentiment tree, each node coloured by its label 0-4; the words on one line below."""
-    positions: dict = {}
-    leaves: list = []
-    _layout(tree, 0, positions, leaves)
-    depth = -min(y for _, y in positions.values())
+    nodes, xy, edges = tree_layout(tree)
+    words, height = tree.leaves(), xy[:, 1].max()
     if ax is None:
-        _, ax = plt.subplots(figsize=(max(6, 1.0 * len(leaves)), 0.55 * depth + 2.5))
-    baseline = -depth - 0.8
-    for node in tree.subtrees():
-        x, y = positions[id(node)]
-        for child in node.children:
-            cx, cy = positions[id(child)]
-            ax.plot([x, cx], [y, cy], color="grey", lw=0.8, zorder=1)
-        ax.scatter([x], [y], s=260, color=SENTIMENT_COLOURS[node.label], edgecolor="black",
-                   zorder=2)
+        _, ax = plt.subplots(figsize=(max(6, 1.0 * len(words)), 0.55 * height + 2.5))
+    for parent, child in edges:
+        ax.plot(*xy[[parent, child]].T, color="grey", lw=0.8, zorder=1)
+    ax.scatter(*xy.T, s=260, color=SENTIMENT_COLOURS[[node.label for node in nodes]],
+               edgecolor="black", zorder=2)
+    for (x, y), node in zip(xy, nodes):
         ax.text(x, y, str(node.label), ha="center", va="center", fontsize=8, zorder=3)
-        if node.word is not None:
-            ax.plot([x, x], [y, baseline + 0.3], color="grey", lw=0.6, ls=":", zorder=1)
-            ax.text(x, baseline, node.word, ha="center", va="top", fontsize=10)
+    for x, word in enumerate(words):
+        ax.text(x, -0.5, word, ha="center", va="top", fontsize=10)
     handles = [plt.Line2D([], [], marker="o", ls="", color=SENTIMENT_COLOURS[i],
                           markeredgecolor="black", label=f"{i}: {name}")
                for i, name in enumerate(FINE_NAMES)]
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8,
               title="label")
-    ax.set(title=title, ylim=(baseline - 0.8, 0.6), xlim=(-0.7, len(leaves) - 0.3))
+    ax.set(title=title, ylim=(-1.3, height + 0.6), xlim=(-0.7, len(words) - 0.3))
     ax.axis("off")
     return ax.figure

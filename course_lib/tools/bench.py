@@ -28,6 +28,10 @@ at a barrier, and a descheduled thread holds everyone up): there, ``--threads 1 
 measures the CPU time of one thread (torch and OpenBLAS), which other processes hardly change. ``% peak`` is the achieved
 matrix-multiply rate (forward + backward = 3x the forward FLOPs) over the best float32 matmul
 rate measured at the start. Writes ``results/bench-<device>.json`` and ``.md``.
+
+:func:`time_workload` is the course's one way to time a training step: notebook 03 times the
+NumPy classifier with it (torch is imported only to time a torch implementation, so a NumPy
+timing runs without it), notebook 05 every implementation.
 """
 
 from __future__ import annotations
@@ -42,8 +46,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
-import torch
-from torch import nn
+
+from course_lib.env.threads import set_blas_threads  # noqa: F401 (notebook 05 imports it here)
+from course_lib.runs.tables import markdown_table as table_of
 
 
 @dataclass(frozen=True)
@@ -87,19 +92,23 @@ IMPLS = ("numpy-f32", "numpy-f64", "scratch", "nn.LSTM", "course")
 EXTRA_IMPLS = ("nn.LSTM-f64", "compile", "compile-scratch")
 
 
-class MinimalModel(nn.Module):
-    """[embedding ->] LSTM -> mean over time -> linear (classify), or -> linear per step (lm)."""
+def minimal_model(w: Workload, lstm):
+    """[embedding ->] ``lstm`` -> mean over time -> linear (classify), or -> linear per step (lm)."""
+    from torch import nn
 
-    def __init__(self, w: Workload, lstm):
-        super().__init__()
-        self.w, self.lstm = w, lstm
-        self.embedding = nn.Embedding(w.vocab, w.D) if w.vocab else None
-        self.head = nn.Linear(w.H, w.vocab if w.kind == "lm" else w.classes)
+    class MinimalModel(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lstm = lstm
+            self.embedding = nn.Embedding(w.vocab, w.D) if w.vocab else None
+            self.head = nn.Linear(w.H, w.vocab if w.kind == "lm" else w.classes)
 
-    def forward(self, x, state=None):
-        x = self.embedding(x) if self.embedding is not None else x
-        h, state = self.lstm(x, state)  # (N, T, H)
-        return (self.head(h), state) if self.w.kind == "lm" else self.head(h.mean(1))
+        def forward(self, x, state=None):
+            x = self.embedding(x) if self.embedding is not None else x
+            h, state = self.lstm(x, state)  # (N, T, H)
+            return (self.head(h), state) if w.kind == "lm" else self.head(h.mean(1))
+
+    return MinimalModel()
 
 
 def random_batch(w: Workload, rng, device=None):
@@ -109,6 +118,7 @@ def random_batch(w: Workload, rng, device=None):
 
 
 def numpy_step(w: Workload, dtype):
+    """One training step of the NumPy core's model (classifier or language model) and SGD."""
     from course_lib.numpy_core.models import LanguageModel, SequenceClassifier
     from course_lib.numpy_core.optim import SGD
 
@@ -129,6 +139,8 @@ def numpy_step(w: Workload, dtype):
 
 
 def torch_model(w: Workload, impl):
+    from torch import nn
+
     from course_lib.torch_models import LSTM, LanguageModel, SequenceClassifier
 
     if impl == "course":
@@ -137,11 +149,16 @@ def torch_model(w: Workload, impl):
         inputs = {"vocab_size": w.vocab, "embed_dim": w.D} if w.vocab else {"input_size": w.D}
         return SequenceClassifier(w.classes, hidden_size=w.H, num_layers=w.layers, **inputs)
     if impl in ("scratch", "compile-scratch"):
-        return MinimalModel(w, LSTM(w.D, w.H, w.layers))
-    return MinimalModel(w, nn.LSTM(w.D, w.H, w.layers, batch_first=True))
+        return minimal_model(w, LSTM(w.D, w.H, w.layers))
+    return minimal_model(w, nn.LSTM(w.D, w.H, w.layers, batch_first=True))
 
 
 def torch_step(w: Workload, impl, device):
+    """One training step of a torch implementation and SGD (``device`` None: the CPU)."""
+    import torch
+    from torch import nn
+
+    device = device or torch.device("cpu")
     torch.manual_seed(0)
     dtype = torch.float64 if impl.endswith("f64") else torch.float32
     model = torch_model(w, impl).to(device, dtype)
@@ -165,29 +182,11 @@ def torch_step(w: Workload, impl, device):
     return step
 
 
-def set_blas_threads(n: int) -> bool:
-    """Set NumPy's OpenBLAS thread count at run time (True when an OpenBLAS was found)."""
-    import ctypes
-
-    try:
-        maps = Path("/proc/self/maps").read_text().splitlines()
-    except OSError:
-        return False
-    libraries = {line.split()[-1] for line in maps if "openblas" in line.lower()}
-    names = ("scipy_openblas_set_num_threads64_", "openblas_set_num_threads64_",
-             "openblas_set_num_threads")
-    for library in libraries:
-        lib = ctypes.CDLL(library)
-        for name in names:
-            if hasattr(lib, name):
-                getattr(lib, name)(ctypes.c_int(n))
-                return True
-    return False
-
-
 def matmul_peak(device, sizes=(512, 1024, 2048), repeats=10, clock=time.perf_counter) -> dict:
     """Best float32 matrix-multiply rate (GFLOP/s) of torch and NumPy on square matrices
     (the fastest of ``repeats`` products per size: a peak, not a typical rate)."""
+    import torch
+
     def best(mm, make, sync=lambda: None):
         rates = []
         for n in sizes:
@@ -202,7 +201,7 @@ def matmul_peak(device, sizes=(512, 1024, 2048), repeats=10, clock=time.perf_cou
                 times.append(clock() - t)
             rates.append(2 * n**3 / min(times) / 1e9)
         return max(rates)
-    sync = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
+    sync = _synchronize(device)
     peak = {"torch": best(torch.mm, lambda n: torch.randn(n, n, device=device), sync)}
     if device.type == "cpu":
         rng = np.random.default_rng(0)
@@ -210,13 +209,17 @@ def matmul_peak(device, sizes=(512, 1024, 2048), repeats=10, clock=time.perf_cou
     return peak
 
 
-def time_workload(w: Workload, impls, device, repeats, target_s, progress=None,
+def time_workload(w: Workload, impls, device=None, repeats=5, target_s=0.5, progress=None,
                   clock=time.perf_counter) -> dict:
-    """Median seconds per step for each implementation, timed in interleaved rounds.
+    """Median seconds per step for each implementation (names from ``IMPLS``), timed in
+    interleaved rounds, on ``device`` (a torch device; None: the CPU).
 
-    ``clock``: ``time.perf_counter`` (wall time) or ``time.process_time`` (CPU time).
+    After a first step (allocations, compilation) and a calibrating one, each of the
+    ``repeats`` rounds runs every implementation for about ``target_s`` seconds (at least one
+    step; ``target_s=0``: exactly one). ``clock``: ``time.perf_counter`` (wall time) or
+    ``time.process_time`` (CPU time).
     """
-    sync = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
+    sync = _synchronize(device)
     steps, counts, compile_s = {}, {}, {}
     for impl in impls:
         steps[impl] = (numpy_step(w, np.float32 if impl == "numpy-f32" else np.float64)
@@ -245,6 +248,15 @@ def time_workload(w: Workload, impls, device, repeats, target_s, progress=None,
                    "first_step_wall_s": compile_s[impl]} for impl, ts in times.items()}
 
 
+def _synchronize(device):
+    """What waits for the device's queued work: CUDA's synchronize, or nothing on a CPU."""
+    if device is not None and device.type == "cuda":
+        import torch
+
+        return torch.cuda.synchronize
+    return lambda: None
+
+
 def markdown_table(record) -> str:
     lines = [f"# lstm-course bench on {record['device']['name']} ({record['device']['type']}, "
              f"{record['device']['torch_threads']} torch thread(s))", "",
@@ -255,15 +267,15 @@ def markdown_table(record) -> str:
              f"{record.get('load_average_at_end', [float('nan')])[0]:.1f} at the end.", "",
              f"Command: `{record.get('command', 'lstm-course bench')}`; environment: "
              + (", ".join(f"`{k}={v}`" for k, v in record.get("environment", {}).items()) or "-")
-             + ".", "",
-             "| workload | implementation | throughput | unit | × nn.LSTM | GFLOP/s | % of peak "
-             "| first step (s) |", "|---|---|---:|---|---:|---:|---:|---:|"]
-    for name, wl in record["workloads"].items():
-        for impl, r in wl["results"].items():
-            ratio = "" if r["ratio_to_nn_lstm"] is None else f"{r['ratio_to_nn_lstm']:.2f}"
-            lines.append(f"| {name} | {impl} | {r['throughput']:,.0f} | {wl['unit']} | {ratio} | "
-                         f"{r['gflops']:.0f} | {100 * r['fraction_of_peak']:.0f} % | "
-                         f"{r.get('first_step_wall_s', float('nan')):.1f} |")
+             + ".", ""]
+    rows = [{"workload": name, "implementation": impl, "throughput": f"{r['throughput']:,.0f}",
+             "unit": wl["unit"],
+             "× nn.LSTM": "" if r["ratio_to_nn_lstm"] is None else f"{r['ratio_to_nn_lstm']:.2f}",
+             "GFLOP/s": f"{r['gflops']:.0f}", "% of peak": f"{100 * r['fraction_of_peak']:.0f} %",
+             "first step (s)": f"{r.get('first_step_wall_s', float('nan')):.1f}"}
+            for name, wl in record["workloads"].items() for impl, r in wl["results"].items()]
+    lines.append(table_of(rows, right=("throughput", "× nn.LSTM", "GFLOP/s", "% of peak",
+                                       "first step (s)")))
     return "\n".join(lines) + "\n"
 
 
@@ -324,6 +336,8 @@ def add_arguments(parser):
 
 
 def main(args) -> int:
+    import torch
+
     from course_lib.env.device import get_device
     from course_lib.env.paths import RESULTS_DIR
 

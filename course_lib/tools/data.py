@@ -39,7 +39,7 @@ def _names(requested: list[str]) -> list[str]:
 
 
 def _fetch(names: list[str]) -> int:
-    from course_lib.data.fetch import fetch_dataset, summarize
+    from course_lib.data.fetch import fetch_dataset, summarise
 
     print(f"data folder ({cache.DATA_ENV}): {cache.data_dir() or 'not set'}")
     print(f"cache: {cache.cache_dir()}")
@@ -47,7 +47,7 @@ def _fetch(names: list[str]) -> int:
     for name in names:
         try:
             locations = fetch_dataset(name, progress=True)
-            print(f"{name}: ok, {summarize(locations)}")
+            print(f"{name}: ok, {summarise(locations)}")
         except DataError as error:
             failed += 1
             print(f"{name}: FAILED\n{error}", file=sys.stderr)

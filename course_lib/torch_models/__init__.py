@@ -4,7 +4,9 @@
 - :mod:`.recurrent`: ``RecurrentEncoder``, stacked and bidirectional layers exact on padded batches.
 - :mod:`.pooling`: masked mean / max / last pooling and two attention poolings.
 - :mod:`.classifier`: ``SequenceClassifier`` for token ids or feature vectors.
-- :mod:`.language_model`: ``LanguageModel`` after Zaremba et al. (2014), with ``generate``.
+- :mod:`.language_model`: ``LanguageModel`` after Zaremba et al. (2014).
+- :mod:`.sampling`: finishing a sentence with a language model (greedy, temperature, top-k).
+- :mod:`.tree_lstm`: the binary Tree-LSTM over SST's parse trees.
 """
 
 from course_lib.torch_models.classifier import SequenceClassifier

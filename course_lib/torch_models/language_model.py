@@ -66,36 +66,3 @@ class LanguageModel(nn.Module):
         out, state = self.lstm(x, state)  # (N, T, H), ((L, N, H), (L, N, H))
         logits = self.decoder(self.drop(out))  # (N, T, V)
         return logits, state
-
-    @torch.no_grad()
-    def generate(self, prefix, n, temperature=1.0, top_k=None, seed=None):
-        """Continue ``prefix`` (a sequence of token ids) by ``n`` sampled tokens.
-
-        ``temperature`` divides the logits (0 means greedy: always the most likely token);
-        ``top_k`` samples among the k most likely tokens only; ``seed`` makes it reproducible
-        (sampling happens on the CPU, so a seed gives the same text on every device).
-        Returns the ``n`` new token ids as a list of ints. The model is left in its mode.
-        """
-        if len(prefix) == 0:
-            raise ValueError("prefix needs at least one token")
-        was_training = self.training
-        self.eval()
-        generator = torch.Generator().manual_seed(seed) if seed is not None else None
-        device = self.decoder.weight.device
-        tokens = torch.as_tensor(list(prefix), dtype=torch.long, device=device)[None]  # (1, T)
-        logits, state = self(tokens)
-        new = []
-        for _ in range(n):
-            last = logits[0, -1].float().cpu()  # (V,)
-            if temperature == 0:
-                token = int(last.argmax())
-            else:
-                last = last / temperature
-                if top_k is not None:
-                    kth = torch.topk(last, min(top_k, last.numel())).values[-1]
-                    last = last.masked_fill(last < kth, float("-inf"))
-                token = int(torch.multinomial(torch.softmax(last, 0), 1, generator=generator))
-            new.append(token)
-            logits, state = self(torch.tensor([[token]], device=device), state)
-        self.train(was_training)
-        return new

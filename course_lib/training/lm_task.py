@@ -1,9 +1,11 @@
-"""Language modelling as a task for the Trainer: batchify, BPTT windows, carried state.
+"""Language modelling as a task for the Trainer: batchified streams, BPTT windows, carried state.
 
 Dimension letters: N parallel streams (batch size), T steps per BPTT window, V vocabulary size.
 
-Zaremba et al. (2014) cut the token stream into N equal streams laid side by side (``batchify``)
-and read them in windows of T steps. The hidden state at the end of a window starts the next one
+Zaremba et al. (2014) cut the token stream into N equal streams laid side by side, and read
+them in windows of T steps (:func:`course_lib.data.batches.batchify` and
+:func:`~course_lib.data.batches.bptt_windows`, the course's one windowing, shared with the NumPy
+language model). The hidden state at the end of a window starts the next one
 (detached: gradients stop at the window boundary) and is reset only at the start of a pass.
 
 The loss is the cross-entropy **summed over the T steps and averaged over the N streams**, as in
@@ -19,21 +21,7 @@ import math
 import torch
 from torch import nn
 
-
-def batchify(ids, N):
-    """Token ids (L,) -> (N, L // N): stream n is the n-th contiguous slice (the tail is dropped)."""
-    ids = torch.as_tensor(ids, dtype=torch.long)
-    L = len(ids) // N
-    if L < 2:
-        raise ValueError(f"{len(ids)} tokens are too few for {N} streams")
-    return ids[:N * L].view(N, L)
-
-
-def windows(data, T):
-    """BPTT windows of data (N, L): yields (inputs (N, <=T), targets (N, <=T)), targets shifted by one."""
-    for i in range(0, data.shape[1] - 1, T):
-        k = min(T, data.shape[1] - 1 - i)
-        yield data[:, i:i + k], data[:, i + 1:i + 1 + k]
+from course_lib.data.batches import batchify, bptt_windows, num_windows
 
 
 class LanguageModelTask:
@@ -50,15 +38,15 @@ class LanguageModelTask:
         self.bptt = bptt
         sizes = {"train": batch_size, "val": eval_batch_size or batch_size,
                  "test": eval_batch_size or batch_size}
-        self.data = {k: batchify(v, sizes[k]) for k, v in (("train", train), ("val", val),
-                                                           ("test", test)) if v is not None}
+        self.data = {k: batchify(torch.as_tensor(v, dtype=torch.long), sizes[k])  # (N, L)
+                     for k, v in (("train", train), ("val", val), ("test", test)) if v is not None}
         self.splits = tuple(self.data)
 
     def num_batches(self, split):
-        return -(-(self.data[split].shape[1] - 1) // self.bptt)
+        return num_windows(self.data[split], self.bptt)
 
     def batches(self, split, generator=None):
-        return windows(self.data[split], self.bptt)
+        return bptt_windows(self.data[split], self.bptt)
 
     def start(self, model, split):
         return model.init_state(self.data[split].shape[0])

@@ -21,8 +21,11 @@ variant :class:`RegressionTask`) and, in :mod:`.lm_task`, ``LanguageModelTask``.
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 from torch import nn
+
+from course_lib.data.batches import bucket_batches, pad_batch
 
 SPLITS = ("train", "val", "test")
 
@@ -33,8 +36,6 @@ def padded_split(sequences, labels, max_len=None, pad_id=0):
     Returns (inputs (N, T) right-padded with ``pad_id``, lengths (N,), targets (N,)) tensors,
     each sequence cut to its first ``max_len`` tokens. Every sequence needs at least one token.
     """
-    from course_lib.data.batches import pad_batch
-
     ids, lengths, _ = pad_batch(sequences, max_len, pad_id)
     return torch.from_numpy(ids), torch.from_numpy(lengths), torch.as_tensor(labels)
 
@@ -66,6 +67,7 @@ class ClassificationTask:
     ``50 * batch_size`` shuffled examples), and every padded batch is cut to its longest
     sequence: far less padding to compute on, still a fresh random order every epoch.
     The model is called as ``model(inputs, lengths)`` (lengths None when a split has none).
+    Subclasses change the batches of a pass by overriding :meth:`batch_indices`.
     """
 
     def __init__(self, train, val=None, test=None, *, batch_size=64, eval_batch_size=None,
@@ -82,24 +84,28 @@ class ClassificationTask:
     def num_batches(self, split):
         return -(-len(self.data[split]["targets"]) // self._size(split))
 
-    def _order(self, split, generator):
-        """Batches of example indices: shuffled when a generator is given, else in order."""
+    def batch_indices(self, split, generator=None):
+        """The batches of one pass over ``split``, as index tensors (N,) into its examples.
+
+        Shuffled when a ``generator`` is given (training), else in order; with ``bucket``,
+        grouped by length (:func:`~course_lib.data.batches.bucket_batches`). This is the one
+        method to override to change which examples a pass visits, or in what order (the SST
+        task trains on a random fraction of the batches; the IMDB ensemble records the order).
+        """
         n, size = len(self.data[split]["targets"]), self._size(split)
-        order = torch.randperm(n, generator=generator) if generator is not None else torch.arange(n)
         lengths = self.data[split]["lengths"]
         if self.bucket and lengths is not None:
-            chunk = 50 * size
-            pieces = [order[i:i + chunk] for i in range(0, n, chunk)]
-            order = torch.cat([p[torch.argsort(lengths[p], stable=True)] for p in pieces])
-        batches = list(order.split(size))
-        if self.bucket and generator is not None:
-            batches = [batches[i] for i in torch.randperm(len(batches), generator=generator)]
-        return batches
+            shuffle = (np.arange if generator is None
+                       else lambda k: torch.randperm(k, generator=generator).numpy())
+            return [torch.from_numpy(b)
+                    for b in bucket_batches(lengths.numpy(), size, permutation=shuffle)]
+        order = torch.randperm(n, generator=generator) if generator is not None else torch.arange(n)
+        return list(order.split(size))
 
     def batches(self, split, generator=None):
         """Yields (inputs, lengths, targets) per batch; padded batches cut to their longest row."""
         d = self.data[split]
-        for index in self._order(split, generator):
+        for index in self.batch_indices(split, generator):
             inputs, lengths = d["inputs"][index], None
             if d["lengths"] is not None:
                 lengths = d["lengths"][index]

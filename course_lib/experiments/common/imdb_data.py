@@ -104,3 +104,18 @@ def prepare_imdb(train_size=None, test_size=None, max_len=400, min_freq=2, seed=
     return ImdbData(vocab, matrix, coverage,
                     encode_split(train_corpus, train_labels, vocab, train_index, max_len),
                     encode_split(test_corpus, test_labels, vocab, test_index, max_len))
+
+
+def load_data(config) -> ImdbData:
+    """:func:`prepare_imdb` as an :class:`~.imdb_recipe.ImdbConfig` asks (its ``train_size``,
+    ``test_size``, ``max_len``, ``min_freq`` and ``seed``)."""
+    return prepare_imdb(config.train_size, config.test_size, config.max_len, config.min_freq,
+                        seed=config.seed)
+
+
+def data_summary(data: ImdbData) -> dict:
+    """What a results file records about the data: vocabulary, GloVe coverage, sizes."""
+    return {"vocab_size": len(data.vocab), "glove_coverage": data.coverage,
+            "train_reviews": len(data.train.labels), "test_reviews": len(data.test.labels),
+            "train_tokens_kept": int(data.train.lengths.sum()),
+            "train_tokens_total": int(data.train.full_lengths.sum())}

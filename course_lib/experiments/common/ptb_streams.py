@@ -1,4 +1,5 @@
-"""Penn Treebank as integer streams, shared by the word- and character-level experiments.
+"""Penn Treebank as integer streams, shared by the word- and character-level experiments, and
+those streams as a language-model task (:func:`ptb_task`).
 
 Dimension letters: V vocabulary size.
 
@@ -43,3 +44,16 @@ def load_ptb_streams(level="word", max_tokens=None) -> PTBStreams:
     vocab = Vocab(Counter(tokens["train"]), specials=())
     ids = {name: vocab.encode(t[:max_tokens] if max_tokens else t) for name, t in tokens.items()}
     return PTBStreams(vocab, ids["train"], ids["val"], ids["test"])
+
+
+def ptb_task(task_class, level, config, streams=None):
+    """PTB at ``level`` as a language-model task for the Trainer, and the streams it reads.
+
+    ``task_class``: :class:`~course_lib.training.LanguageModelTask` or a subclass of it, given
+    ``config``'s ``batch_size`` (N streams), ``bptt`` (T steps) and ``eval_batch_size``;
+    ``streams``: those already loaded, else :func:`load_ptb_streams` with ``config.max_tokens``.
+    Returns (streams, task)."""
+    streams = streams or load_ptb_streams(level, config.max_tokens)
+    return streams, task_class(streams.train, streams.val, streams.test,
+                               batch_size=config.batch_size, bptt=config.bptt,
+                               eval_batch_size=config.eval_batch_size)

@@ -1,0 +1,131 @@
+"""What every checker shares: the :class:`Report`, the :class:`Mistake`, and :func:`diagnose`.
+
+A checker calls the student's function through a :class:`Report`, compares what it returns
+with the reference, and reports problems. To recognise a classic mistake it runs the reference
+*with that mistake* on the same inputs (a variant: the reference computation with keyword
+options whose defaults are correct); :func:`diagnose` prints the hint of each declared
+:class:`Mistake` whose variant gives what the student's function gave.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from course_lib.numpy_core.gradcheck import rel_error
+
+MATCH = 1e-6  # a student's output "is" a mistake's output when they agree this well
+
+NOT_IMPLEMENTED = ("not implemented yet: replace `raise NotImplementedError()` with your code, "
+                   "run its cell, then this one")
+
+
+class Report:
+    """One check's verdict: problems (each with an optional hint), then PASS or FAIL.
+
+    Every checker in the course follows the same steps::
+
+        report = Report("my_function")
+        ok, out = report.call(fn, x, W)  # your function; an exception becomes a problem
+        if ok and rel_error(out, reference) > TOL:
+            report.problem("out is off ...", hint="what to look at")
+        return report.done("out matches the reference")  # prints; True when nothing was wrong
+    """
+
+    def __init__(self, name):
+        self.name, self.problems, self.hints = name, [], []
+        self.error = None  # the exception the last call raised (None when it returned)
+
+    def call(self, fn, /, *args, **kwargs):
+        """Run ``fn(*args, **kwargs)``: (True, what it returned), or (False, None) when it raised.
+
+        The exception becomes a problem (and ``self.error``), so that a bug in your function
+        shows as a clear message and the notebook keeps going.
+        """
+        self.error = None
+        try:
+            return True, fn(*args, **kwargs)
+        except NotImplementedError as error:
+            self.error = error
+            self.problem(NOT_IMPLEMENTED)
+        except Exception as error:  # the student's bug: show it, keep the notebook going
+            self.error = error
+            self.problem(f"calling it raised {type(error).__name__}: {error}")
+        return False, None
+
+    def problem(self, text, hint=None):
+        """Something is wrong (``text``), and what to look at (``hint``, optional)."""
+        self.problems.append(text)
+        if hint:
+            self.hint(hint)
+
+    def hint(self, text):
+        """A hint without a problem of its own (each hint is printed once)."""
+        if text not in self.hints:
+            self.hints.append(text)
+
+    def done(self, passed_detail):
+        """Print PASS (with ``passed_detail``) or FAIL, each problem and each hint; True on PASS."""
+        if not self.problems:
+            print(f"{self.name}: PASS ({passed_detail})")
+            return True
+        print(f"{self.name}: FAIL")
+        for text in self.problems:
+            print(f"  - {text}")
+        for hint in self.hints:
+            print(f"  Hint: {hint}")
+        return False
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """One classic mistake: a short name, the hint a student sees, the variant's options.
+
+    ``options`` are the keyword arguments that make the checker's variant function compute
+    this mistake instead of the correct answer.
+    """
+
+    name: str
+    hint: str
+    options: dict = field(default_factory=dict)
+
+
+def distance(a, b):
+    """Norm-wise relative error between two outputs (arrays, tensors or numbers); inf when
+    their shapes differ."""
+    a, b = (np.asarray(v.detach().cpu() if hasattr(v, "detach") else v, dtype=np.float64)
+            for v in (a, b))
+    return rel_error(a, b) if a.shape == b.shape else float("inf")
+
+
+def diagnose(report, outputs, reference, mistakes, run_variant, tol=MATCH):
+    """Add the hint of each mistake that explains the student's wrong outputs; return those.
+
+    - outputs, reference: dicts output name -> the student's value, the correct value
+    - mistakes: the :class:`Mistake` list to try
+    - run_variant(**options) -> the outputs of the mistaken computation (the same names)
+    - tol: an output matches when its :func:`distance` to the variant's is below it
+
+    A mistake that explains every output earns its hint. When none does, each mistake that
+    explains some of the wrong outputs earns its hint, prefixed with their names.
+    """
+    variants = [(mistake, run_variant(**mistake.options)) for mistake in mistakes]
+
+    def agree(name, a, b):
+        return distance(a[name], b[name]) < tol
+
+    whole = [mistake for mistake, out in variants  # several when two have the same effect
+             if all(agree(k, outputs, out) for k in reference)]
+    for mistake in whole:
+        report.hint(mistake.hint)
+    if whole:
+        return whole
+    wrong = [k for k in reference if not agree(k, outputs, reference)]
+    partial = []
+    for mistake, out in variants:
+        explained = [k for k in wrong if not agree(k, out, reference) and agree(k, outputs, out)]
+        if explained:
+            report.hint(f"({', '.join(explained)}) {mistake.hint}")
+            partial.append(mistake)
+    return partial
