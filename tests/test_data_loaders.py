@@ -255,6 +255,8 @@ def test_embedding_matrix_alignment_and_coverage(roots, monkeypatch):
     assert matrix.shape == (len(vocab), 50) and matrix.dtype == np.float32
     assert coverage == pytest.approx(3 / 4)  # zebra is missing
     np.testing.assert_array_equal(matrix[vocab["Cat"]], glove.vectors[2])  # lower-cased lookup
+    exact, exact_coverage = embedding_matrix(vocab, glove, oov_init="zeros", lowercase=False)
+    assert exact_coverage == pytest.approx(2 / 4) and not exact[vocab["Cat"]].any()
     assert not matrix[vocab["zebra"]].any() and not matrix[vocab.pad_id].any()
     random_rows, _ = embedding_matrix(vocab, glove, oov_init="normal", seed=3)
     assert random_rows[vocab["zebra"]].std() > 0 and not random_rows[vocab.pad_id].any()

@@ -78,7 +78,7 @@ def load_glove(dim: int = 50, limit: int | None = None) -> Glove:
 
 
 def embedding_matrix(
-    vocab: Vocab, glove: Glove, oov_init: str = "normal", seed: int = 0
+    vocab: Vocab, glove: Glove, oov_init: str = "normal", seed: int = 0, lowercase: bool = True
 ) -> tuple[np.ndarray, float]:
     """An embedding matrix aligned to ``vocab``, rows taken from GloVe where the word is known.
 
@@ -88,8 +88,12 @@ def embedding_matrix(
     - oov_init: rows of words GloVe lacks: "normal" (random, with GloVe's own mean and std),
       "uniform" (in [-std, std]) or "zeros"; the ``<pad>`` row is always zeros
     - seed: for the random rows
+    - lowercase: look a word up as it is, then lower-cased (GloVe 6B is lower-cased: right for
+      IMDB's and SST's mixed-case words). False looks words up exactly: for Penn Treebank, whose
+      text is already lower-case and whose only capital token, ``N``, stands for any number and
+      must not get the vector of the letter "n"
 
-    A word is looked up as it is, then lower-cased. Returns a tuple of:
+    Returns a tuple of:
     - matrix: float32 (V, D)
     - coverage: the fraction of the vocabulary's non-special words found in GloVe
     """
@@ -108,7 +112,7 @@ def embedding_matrix(
     specials = set(vocab.specials)
     found = 0
     for i, word in enumerate(vocab.itos):
-        row = index.get(word, index.get(word.lower()))
+        row = index.get(word, index.get(word.lower()) if lowercase else None)
         if row is not None and word not in specials:
             matrix[i] = glove.vectors[row]
             found += 1

@@ -116,3 +116,35 @@ def load_imdb_tokens(split: str = "train") -> tuple[TokenizedCorpus, np.ndarray]
         return corpus, labels
     corpus = TokenizedCorpus(cache.decode_strings(arrays["words"]), arrays["ids"], arrays["offsets"])
     return corpus, arrays["labels"]
+
+
+DEV_SIZE = 2_500  # reviews held out of the 25,000 training reviews (10 %, the usual choice)
+DEV_SEED = 2011  # fixed, so that every IMDB experiment holds out the same reviews (Maas et al.)
+
+
+def dev_split(labels: np.ndarray, size: int = DEV_SIZE, seed: int = DEV_SEED
+              ) -> tuple[np.ndarray, np.ndarray]:
+    """IMDB's dev split: a fixed, stratified, seeded part of the training reviews.
+
+    IMDB ships only train and test, so choices (epochs, recipes, ensemble members, a sweep's best
+    point) need a third split held out of train; test is then scored once, for what dev chose.
+
+    Inputs:
+    - labels: int (N,), the labels of ``load_imdb("train")`` (or of its tokens), in that order
+    - size: how many reviews to hold out, split between the classes in proportion to their counts
+    - seed: the random draw within each class (keep the default to share the course's split)
+
+    Returns ``(train_index, dev_index)``: sorted int64 positions into the N reviews, disjoint,
+    together covering all N.
+    """
+    labels = np.asarray(labels)
+    if not 0 < size < len(labels):
+        raise ValueError(f"dev size must be between 1 and {len(labels) - 1}, got {size}")
+    rng = np.random.default_rng(seed)
+    classes, counts = np.unique(labels, return_counts=True)
+    per_class = np.floor(size * counts / len(labels)).astype(int)
+    per_class[: size - per_class.sum()] += 1  # hand out the rounding remainder
+    dev = [rng.permutation(np.flatnonzero(labels == c))[:k] for c, k in zip(classes, per_class)]
+    dev_index = np.sort(np.concatenate(dev)).astype(np.int64)
+    train_index = np.setdiff1d(np.arange(len(labels)), dev_index).astype(np.int64)
+    return train_index, dev_index

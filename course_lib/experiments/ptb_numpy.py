@@ -58,10 +58,14 @@ PROFILES = {
 
 def glove_embedding(vocab, dim=50, seed=0):
     """(V, dim) GloVe vectors aligned to ``vocab`` (random rows for <unk>, <eos>, N) and the
-    fraction of words found."""
+    fraction of words found.
+
+    PTB's words are looked up exactly: its text is lower-case, and its number token ``N`` would
+    otherwise get GloVe's vector for the letter "n" (the records before December 2026 did so).
+    """
     from course_lib.data import embedding_matrix, load_glove
 
-    return embedding_matrix(vocab, load_glove(dim), seed=seed)
+    return embedding_matrix(vocab, load_glove(dim), seed=seed, lowercase=False)
 
 
 def unigram_log_probs(ids, V):
@@ -94,12 +98,11 @@ def run(config: NumpyLMConfig, ctx):
     streams = load_ptb_streams("word", config.max_tokens)
     model, coverage = build_model(config, streams)
     optimizer = SGD(model.params, lr=config.lr, decay=config.decay)
-    summary = fit_language_model(
-        model, optimizer, streams.train, streams.val, streams.test,
-        batch_size=config.batch_size, num_steps=config.num_steps, epochs=config.epochs,
-        clip_norm=config.clip_norm, checkpoint=ctx.checkpoint_dir / "numpy" / "last.npz",
-        resume=ctx.resume, progress=ctx.progress, name="ptb-word-numpy")
-    ctx.summaries["numpy"] = summary
+    summary = ctx.fit_numpy("numpy", model, optimizer, streams.train, streams.val, streams.test,
+                        loop=fit_language_model, batch_size=config.batch_size,
+                        num_steps=config.num_steps, epochs=config.epochs,
+                        clip_norm=config.clip_norm,
+                        train_config={"optimizer": "sgd", "lr": config.lr, "decay": config.decay})
     return {"glove_coverage": coverage,
             "num_parameters": int(sum(p.size for p in model.params.values())),
             "seconds_per_epoch": summary["wall_time_s"] / max(summary["epochs_run"], 1),
