@@ -159,12 +159,12 @@ def test_probability_task_keeps_test_probabilities_in_row_order():
             totals = step_totals
         task.metrics(totals)
         direct = torch.softmax(model(ids, lengths), 1)[:, 1].numpy()
-    assert len(task.test_probabilities) == 1
-    np.testing.assert_allclose(task.test_probabilities[0], direct, rtol=1e-5, atol=1e-6)
+    assert len(task.probabilities["test"]) == 1
+    np.testing.assert_allclose(task.probabilities["test"][0], direct, rtol=1e-5, atol=1e-6)
     for _ in task.batches("train", torch.Generator().manual_seed(0)):  # training: nothing kept
         pass
     task.metrics(totals)
-    assert len(task.test_probabilities) == 1
+    assert len(task.probabilities["test"]) == 1
 
 
 def test_error_analysis_helpers():

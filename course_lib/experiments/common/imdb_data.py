@@ -4,7 +4,9 @@ Dimension letters: N reviews, T the kept length (``max_len``), V vocabulary size
 
 The pipeline, every step from :mod:`course_lib.data` (tokenised reviews are cached there):
 
-1. tokenise the reviews (``load_imdb_tokens``), optionally keep a random, seeded subset;
+1. tokenise the reviews (``load_imdb_tokens``); hold the course's dev split out of the 25,000
+   training reviews (:func:`course_lib.data.imdb.dev_split`: 2,500 reviews, stratified, fixed);
+   optionally keep a random, seeded subset of each split;
 2. build the vocabulary from the *training* reviews only (``<pad>`` = 0, ``<unk>`` = 1);
 3. take each word's row from GloVe-50 (``embedding_matrix``);
 4. encode each review as ids, keep its first ``max_len`` tokens and right-pad to one array.
@@ -23,6 +25,7 @@ import numpy as np
 import torch
 
 from course_lib.data import Vocab, embedding_matrix, load_glove, load_imdb_tokens, pad_batch
+from course_lib.data.imdb import dev_split
 
 
 @dataclass
@@ -51,6 +54,7 @@ class ImdbData:
     embedding: np.ndarray  # float32 (V, E): GloVe rows, random rows for words GloVe lacks
     coverage: float  # fraction of the vocabulary found in GloVe
     train: ImdbSplit
+    dev: ImdbSplit  # held out of the training reviews: every choice is made on it
     test: ImdbSplit
 
 
@@ -80,11 +84,12 @@ def encode_split(corpus, labels, vocab, index, max_len) -> ImdbSplit:
 
 
 def prepare_imdb(train_size=None, test_size=None, max_len=400, min_freq=2, seed=0,
-                 glove=True) -> ImdbData:
-    """Load, tokenise, index and pad IMDB.
+                 glove=True, dev_size=None) -> ImdbData:
+    """Load, tokenise, index and pad IMDB: train, dev (held out of train) and test.
 
     Inputs:
-    - train_size, test_size: random subsets of the 25,000 reviews of each split (None: all)
+    - train_size, test_size, dev_size: random subsets of the 22,500 training reviews left beside
+      dev, of the 25,000 test reviews and of the 2,500 dev reviews (None: all)
     - max_len: T, tokens kept from the start of each review (None: whole reviews)
     - min_freq: a training word enters the vocabulary when seen at least this often
     - seed: chooses the subsets and the random rows of words GloVe lacks
@@ -92,7 +97,9 @@ def prepare_imdb(train_size=None, test_size=None, max_len=400, min_freq=2, seed=
     """
     train_corpus, train_labels = _tokens("train")
     test_corpus, test_labels = _tokens("test")
-    train_index = subset(len(train_corpus), train_size, seed)
+    pool, dev_pool = dev_split(train_labels)  # the same 2,500 dev reviews for every experiment
+    train_index = pool[subset(len(pool), train_size, seed)]
+    dev_index = dev_pool[subset(len(dev_pool), dev_size, seed + 2)]
     test_index = subset(len(test_corpus), test_size, seed + 1)
     vocab = Vocab.build(train_corpus.select(train_index), min_freq=min_freq)
     if glove:
@@ -103,6 +110,7 @@ def prepare_imdb(train_size=None, test_size=None, max_len=400, min_freq=2, seed=
         matrix[vocab.pad_id] = 0.0
     return ImdbData(vocab, matrix, coverage,
                     encode_split(train_corpus, train_labels, vocab, train_index, max_len),
+                    encode_split(train_corpus, train_labels, vocab, dev_index, max_len),
                     encode_split(test_corpus, test_labels, vocab, test_index, max_len))
 
 
@@ -110,12 +118,13 @@ def load_data(config) -> ImdbData:
     """:func:`prepare_imdb` as an :class:`~.imdb_recipe.ImdbConfig` asks (its ``train_size``,
     ``test_size``, ``max_len``, ``min_freq`` and ``seed``)."""
     return prepare_imdb(config.train_size, config.test_size, config.max_len, config.min_freq,
-                        seed=config.seed)
+                        seed=config.seed, dev_size=config.dev_size)
 
 
 def data_summary(data: ImdbData) -> dict:
     """What a results file records about the data: vocabulary, GloVe coverage, sizes."""
     return {"vocab_size": len(data.vocab), "glove_coverage": data.coverage,
-            "train_reviews": len(data.train.labels), "test_reviews": len(data.test.labels),
+            "train_reviews": len(data.train.labels), "dev_reviews": len(data.dev.labels),
+            "test_reviews": len(data.test.labels),
             "train_tokens_kept": int(data.train.lengths.sum()),
             "train_tokens_total": int(data.train.full_lengths.sum())}

@@ -36,8 +36,10 @@ AXIS_LABELS = {"accuracy": "accuracy (fraction of reviews)", "loss": "cross-entr
 class ImdbConfig:
     """One IMDB classifier, its data and its training (``runs`` names the models compared)."""
 
-    train_size: int | None = None  # training reviews (None: all 25,000)
+    train_size: int | None = None  # training reviews (None: all 22,500 left beside dev)
     test_size: int | None = None  # test reviews (None: all 25,000)
+    dev_size: int | None = None  # dev reviews, of the 2,500 held out of train (None: all)
+    score_test: bool = True  # False while tuning: the test split is never loaded into the task
     max_len: int | None = 400  # tokens kept from the start of each review (None: all)
     min_freq: int = 2  # vocabulary: training words seen at least this often
     runs: tuple = ("frozen", "tuned")  # the variants compared; their meaning depends on the experiment
@@ -103,4 +105,5 @@ def train_config(config: ImdbConfig, seed=None) -> TrainConfig:
     return TrainConfig(epochs=config.epochs, optimizer=config.optimizer, lr=config.lr,
                        schedule=schedule, decay=config.decay, halve_after=config.halve_after,
                        weight_decay=config.weight_decay, clip_norm=config.clip_norm,
-                       eval_test=True, seed=config.seed if seed is None else seed)
+                       monitor="val_accuracy", eval_test=config.score_test,
+                       seed=config.seed if seed is None else seed)
