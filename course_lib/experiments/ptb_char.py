@@ -23,6 +23,11 @@ from dataclasses import dataclass, replace
 
 import torch
 
+from course_lib.experiments.common.completions import (
+    CHAR_PROMPTS,
+    CHAR_SETTINGS,
+    record_completions,
+)
 from course_lib.experiments.common.ptb_streams import load_ptb_streams, ptb_task
 from course_lib.experiments.common.saved_models import load_saved_model
 from course_lib.runs.registry import register
@@ -112,8 +117,10 @@ PROFILES = {
           "the reference)", PROFILES)
 def run(config: CharLMConfig, ctx):
     streams = load_ptb_streams("char", config.max_tokens)
-    _, model = train_char_lm("char", config, ctx, streams)
-    return {"models": {"char": summarise(ctx, "char", model)},
+    trainer, model = train_char_lm("char", config, ctx, streams)
+    completions = record_completions(trainer.model, streams.vocab, CHAR_PROMPTS, CHAR_SETTINGS,
+                                     n=300, characters=True)
+    return {"models": {"char": {**summarise(ctx, "char", model), "completions": completions}},
             "vocabulary": streams.vocab.itos,
             "reference_lines": {"bpc": {f"AWD-LSTM: {AWD_LSTM_TEST_BPC}": AWD_LSTM_TEST_BPC,
                                         "course target: 1.45": 1.45}},

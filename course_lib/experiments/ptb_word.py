@@ -23,6 +23,11 @@ from dataclasses import dataclass
 
 import torch
 
+from course_lib.experiments.common.completions import (
+    WORD_PROMPTS,
+    WORD_SETTINGS,
+    record_completions,
+)
 from course_lib.experiments.common.ptb_streams import load_ptb_streams, ptb_task
 from course_lib.experiments.common.saved_models import load_saved_model
 from course_lib.runs.registry import register
@@ -144,7 +149,10 @@ def run_zaremba(config: ZarembaConfig, ctx):
                                    hidden_size=config.hidden_size or paper.hidden_size)
         trainer, _ = train_word_lm(variant, spec, ctx, streams)
         results[variant] = {"config": dataclasses.asdict(spec), "paper_test_perplexity":
-                            PAPER_TEST_PPL[variant], **summarise(ctx, variant, trainer)}
+                            PAPER_TEST_PPL[variant], **summarise(ctx, variant, trainer),
+                            "completions": record_completions(trainer.model, streams.vocab,
+                                                              WORD_PROMPTS, WORD_SETTINGS, n=12,
+                                                              seed=3)}
     return {"models": results,
             "reference_lines": {"perplexity": {"Zaremba small (paper): 114.5": 114.5,
                                                "course target: 115": 115.0}},
@@ -171,8 +179,11 @@ OURS_PROFILES = {
 @register("ptb-word-ours", "PTB word LM beyond Zaremba small: dropout, tied weights, larger, "
           "a schedule for 8 epochs (~33 min on one thread)", OURS_PROFILES)
 def run_ours(config: WordLMConfig, ctx):
-    trainer, _ = train_word_lm("ours", config, ctx)
-    return {"models": {"ours": summarise(ctx, "ours", trainer)},
+    streams = load_ptb_streams("word", config.max_tokens)
+    trainer, _ = train_word_lm("ours", config, ctx, streams)
+    completions = record_completions(trainer.model, streams.vocab, WORD_PROMPTS, WORD_SETTINGS,
+                                     n=12, seed=3)
+    return {"models": {"ours": {**summarise(ctx, "ours", trainer), "completions": completions}},
             "reference_lines": {"perplexity": {"Zaremba small (paper): 114.5": 114.5,
                                                "course target: 100": 100.0}},
             "axis_labels": PLOT_LABELS}
