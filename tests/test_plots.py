@@ -88,3 +88,17 @@ def test_confusion_matrix_picture_in_counts_and_in_per_cent_of_each_class():
     assert [t.get_text() for t in shares.texts][:2] == ["83 %\n(5)", "17 %\n(1)"]
     for ax in (counts, shares):
         assert ax.get_title() and ax.get_xlabel() == "predicted class" and len(ax.texts) == 9
+
+
+def test_seed_format_ranks_the_sweep_on_dev_never_on_test():
+    from course_lib.plots.sweep import seed_format
+
+    rows = [{"model": "lstm", "hidden_size": h, "batch_size": 64, "epoch": 1,
+             "val_accuracy": v, "test_accuracy": t}
+            for h, v, t in ((20, 0.80, 0.90), (50, 0.85, 0.70))]  # test would pick h = 20
+    table = seed_format(rows, top=1, models=("lstm",))
+    assert table[0]["state dim"] == 50 and table[0]["test accuracy (%)"] == "70.0"
+    for row in rows:
+        del row["val_accuracy"]
+    with pytest.raises(ValueError, match="no val_accuracy"):
+        seed_format(rows, top=1, models=("lstm",))
