@@ -147,8 +147,12 @@ assert rnn_norms["RNN, rho = 3.0"][-1] > 1e3 * rnn_norms["RNN, rho = 3.0"][1]
 # so the gradient vanishes exponentially whenever the largest singular value
 # $\sigma_{\max}(W_h)$ is below 1 (Hochreiter 1991; Bengio, Simard & Frasconi 1994). When it
 # is above 1 the product can grow exponentially instead (Pascanu, Mikolov & Bengio 2013):
-# gradient clipping (notebook 03) tames explosions, but nothing in the RNN stops the
-# vanishing. In the practice notebook `exercises/01_rnn_gradient_norms` you write this
+# gradient clipping (notebook 03) tames explosions. Nothing in the plain RNN's *architecture*
+# stops the vanishing, but its initialisation can delay it: Le, Jaitly & Hinton (2015) start
+# $W_h$ at the identity with ReLU units (the IRNN), so that $\sigma_{\max}(W_h) = 1$ at the start,
+# and their IRNN learns the adding problem below with sequences of several hundred steps. The
+# LSTM's answer is structural rather than an initialisation: a path through the cell that its
+# gates can hold open, instead of a starting point that training may move away from. In the practice notebook `exercises/01_rnn_gradient_norms` you write this
 # backward recurrence yourself and watch the product at work.
 
 # %% [markdown]
@@ -161,9 +165,11 @@ assert rnn_norms["RNN, rho = 3.0"][-1] > 1e3 * rnn_norms["RNN, rho = 3.0"][1]
 # $w_{jj}$, and activation $f_j$: $y_j(t) = f_j\big(w_{jj}\, y_j(t-1)\big)$. Going back one
 # step multiplies the error by $f_j'(\cdot)\, w_{jj}$. For the error to stay constant we need
 #
-# $$f_j'(\cdot)\, w_{jj} = 1 \quad\Longrightarrow\quad f_j \text{ linear},\;
-#   w_{jj} = 1, \qquad y_j(t) = y_j(t-1).$$
+# $$f_j'(\cdot)\, w_{jj} = 1 \quad\text{for every input} \quad\Longrightarrow\quad
+#   f_j(x) = \frac{x}{w_{jj}} \quad\text{(linear)}.$$
 #
+# Any $w_{jj} \neq 0$ with $f_j(x) = x / w_{jj}$ satisfies this, and then $y_j(t) = y_j(t-1)$;
+# Hochreiter & Schmidhuber *chose* the simplest one, $w_{jj} = 1$ and $f_j$ the identity.
 # A linear unit that copies itself: the **cell state** $c_t = c_{t-1}$. Its Jacobian is the
 # identity, so the gradient neither vanishes nor explodes along it.
 #

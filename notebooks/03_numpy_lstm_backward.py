@@ -67,9 +67,12 @@ print("run profile:", course_lib.active_profile())
 # $$a = x W_x + h_{t-1} W_h + b, \quad i, f, o = \sigma(a_i, a_f, a_o), \quad g = \tanh(a_g),$$
 # $$c_t = f \odot c_{t-1} + i \odot g, \qquad h_t = o \odot \tanh(c_t).$$
 #
-# The backward pass receives the gradients of the loss with respect to the step's outputs,
-# `dnext_h` $= \partial L / \partial h_t$ and `dnext_c` $= \partial L / \partial c_t$ (this one
-# arrives from the next step), and returns the gradients with respect to every input. We
+# The backward pass receives the gradients that arrive at the step's outputs: `dnext_h`, the
+# part of $\partial L / \partial h_t$ that comes from above and from step $t+1$, and `dnext_c`,
+# the part of $\partial L / \partial c_t$ that comes from step $t+1$ only (through
+# $c_{t+1} = f_{t+1} \odot c_t + \dots$). The step then adds the path through its own $h_t$, and
+# `dc` below is the **total** $\partial L / \partial c_t$. It returns the gradients with respect
+# to every input. We
 # walk the forward equations in reverse, applying the chain rule to each.
 #
 # **Through the output.** $h_t = o \odot \tanh(c_t)$ depends on $o$ and on $c_t$:

@@ -404,10 +404,28 @@ display(Markdown(markdown_table(table)))
 # - **top-k**: sample only among the k most likely words (renormalised), which cuts the long tail
 #   of unlikely words that make samples incoherent.
 #
-# We use the best model whose checkpoint is on this machine: ours
-# (`checkpoints/ptb-word-ours/ours/best.pt`), else Zaremba's small
-# (`checkpoints/ptb-zaremba/small/best.pt`); with neither, a small model trained here for a
-# minute or two.
+# First, the trained model's own words. `lstm-course run ptb-word-ours` ends by completing fixed
+# prompts (greedy, three temperatures, top-k; fixed seeds) and stores them in its record, each
+# word with the probability the model gave it. They are read here from the record, so a fresh
+# clone without any checkpoint shows the real model's text:
+
+# %%
+from course_lib.torch_models.sampling import show_completion
+
+ours_record = records.get("ptb-word-ours")
+recorded = (ours_record or {}).get("extra", {}).get("models", {}).get("ours", {}).get("completions")
+if not recorded:
+    print("the ptb-word-ours record predates recorded completions: rerun "
+          "`lstm-course run ptb-word-ours` to see them here")
+for row in recorded or []:
+    words = list(zip(row["tokens"], row["probabilities"]))
+    print(f"{row['label']:>14}: {show_completion(row['prompt'], words)}")
+
+# %% [markdown]
+# The rest of this section is a **live demo**, to play with: it uses the best model whose
+# checkpoint is on this machine, ours (`checkpoints/ptb-word-ours/ours/best.pt`), else Zaremba's
+# small (`checkpoints/ptb-zaremba/small/best.pt`); with neither, a small model trained here for
+# one epoch, whose text is much worse than the recorded one above.
 
 # %%
 from course_lib.experiments.ptb_word import (

@@ -157,10 +157,23 @@ assert profile == "smoke" or final_bpc < unigram_bpc / 2
 # %% [markdown]
 # ## Writing text
 #
-# The trained model (from `checkpoints/ptb-char/char/best.pt` when `lstm-course run ptb-char` ran
-# on this machine; otherwise a small model trained here for a few minutes) continues a prefix
-# one character at a time, sampled at several temperatures with the same `complete` as in
-# notebook 08.
+# The trained model continues a prefix one character at a time, sampled at several
+# temperatures with the same `complete` as in notebook 08. First what `lstm-course run ptb-char`
+# recorded at the end of its run (fixed prompt and seed), read from its record, so a fresh clone
+# shows the real model's text:
+
+# %%
+recorded = record["extra"]["models"]["char"].get("completions")
+if not recorded:
+    print("the ptb-char record predates recorded completions: rerun `lstm-course run ptb-char`")
+for row in recorded or []:
+    print(f"--- {row['label']} (recorded) ---")
+    print(row["prompt"] + chars_to_text(row["tokens"]))
+
+# %% [markdown]
+# A **live demo** follows: the trained model from `checkpoints/ptb-char/char/best.pt` when
+# `lstm-course run ptb-char` ran on this machine; otherwise a small model trained here for a few
+# minutes, whose text is much worse than the recorded one above.
 
 # %%
 from course_lib.experiments.ptb_char import (

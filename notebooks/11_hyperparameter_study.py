@@ -205,7 +205,10 @@ if study is not demo_summary:  # after one epoch, the smallest batch is ahead of
 from course_lib.plots.sweep import plot_rnn_vs_lstm
 
 fig = plot_rnn_vs_lstm(rows)
-best = study["best"]  # per model, the (point, epoch) with the highest dev accuracy (the sweep's)
+best = study.get("best")  # per model, the (point, epoch) with the highest dev accuracy
+if not best:
+    raise RuntimeError("this study record predates the dev split and has no dev-chosen point: "
+                       "rerun `lstm-course sweep imdb_rnn_vs_lstm --fresh`")
 print(f"chosen on dev ({study['monitor']}): "
       + "; ".join(f"{m.upper()} {best[m]['hidden_size']} units, batch {best[m]['batch_size']}, "
                   f"epoch {best[m]['epoch']}: dev {100 * best[m]['val_accuracy']:.1f} %, "
