@@ -92,8 +92,9 @@ print("x_t", x_t.shape, "-> next_h", next_h.shape)
 # signal still has some size after travelling $k$ steps back.
 #
 # Let us measure it. We run an RNN over $T$ steps, put a random gradient on the **last**
-# hidden state only, backpropagate through time (`rnn_backward`), and look at the gradient
-# that reaches each input $x_{T-1-k}$, as a function of the **time lag** $k$.
+# hidden state only, backpropagate through time (`rnn_backward`: the chain rule applied step
+# by step backwards, derived for the LSTM in notebook 03), and look at the gradient that
+# reaches each input $x_{T-1-k}$, as a function of the **time lag** $k$.
 #
 # The recurrent matrix is an orthogonal matrix scaled by a factor $\rho$ (its spectral
 # radius: every singular value equals $\rho$). We try a few values of $\rho$.
@@ -291,7 +292,10 @@ print(f"baseline MSE (always predict the mean): {ADDING_BASELINE_MSE:.4f}")
 # %% [markdown]
 # Both models read the sequence with a recurrent layer of $H$ units and predict from the last
 # hidden state with a linear layer. Both are trained the same way: Adam, fresh random
-# batches of 64 sequences at every step, gradients clipped to norm 1. The RNN starts from an
+# batches of 64 sequences at every step, gradients clipped to norm 1. Both are tools used as
+# given here: clipping is derived in notebook 03, and Adam (Kingma & Ba 2015) is stochastic
+# gradient descent that scales each weight's step by running averages of its past gradients
+# (`course_lib.numpy_core.optim.Adam`). The RNN starts from an
 # orthogonal recurrent matrix (a fair start: $\rho = 1$); the LSTM from orthogonal blocks
 # and a forget-gate bias of 1.
 

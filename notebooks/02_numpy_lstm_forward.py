@@ -175,7 +175,9 @@ assert np.allclose(h_fast, h_loop)
 # ### Carrying the state across batches
 #
 # A language model reads a long text in consecutive windows and passes the final $(h_T, c_T)$
-# of one window to the next (notebook 08). `lstm_final_state(cache)` returns it. Reading the
+# of one window to the next; how the gradient is then cut at the window's edge (truncated
+# backpropagation through time) comes in notebook 08. Here only the forward half matters:
+# `lstm_final_state(cache)` returns the state to pass on. Reading the
 # sequence in two halves, with the state carried over, gives exactly the same hidden states
 # as reading it in one go:
 
