@@ -33,15 +33,19 @@ def test_smoke_run_writes_results_with_every_field_in_seconds(tmp_path):
     for field in FIELDS:
         assert field in record, field
     assert record["profile"] == "smoke" and record["device"]["type"] == "cpu"
-    assert set(record["history"]) == {"lstm", "rnn"}
-    history = record["history"]["lstm"]
+    assert set(record["history"]) == {f"{m}/seed{s}" for m in ("lstm", "rnn", "rnn-wide")
+                                      for s in (0, 1)}
+    summary = record["extra"]["at_best_val_epoch"]
+    assert summary["rnn-wide"]["hidden_size"] == 2 * summary["rnn"]["hidden_size"]
+    assert set(summary["lstm"]["seeds"]) == {"seed0", "seed1"}
+    history = record["history"]["lstm/seed0"]
     assert len(history["val_loss"]) == record["config"]["epochs"] == len(history["test_accuracy"])
-    assert {"val_loss", "test_loss", "test_accuracy"} <= set(record["final_metrics"]["rnn"])
+    assert {"val_loss", "test_loss", "test_accuracy"} <= set(record["final_metrics"]["rnn/seed1"])
     assert record["versions"]["torch"] and "commit" in record["git_commit"]
     for name in record["plots"]:
         assert (tmp_path / "results" / name).stat().st_size > 1000
     assert {"adding-smoke-loss.png", "adding-smoke-accuracy.png"} <= set(record["plots"])
-    assert (tmp_path / "ckpt" / "adding-smoke" / "lstm" / "last.pt").exists()
+    assert (tmp_path / "ckpt" / "adding-smoke" / "lstm" / "seed0" / "last.pt").exists()
 
 
 def test_resume_of_a_finished_run_reproduces_it_and_seed_changes_the_stem(tmp_path):
@@ -52,7 +56,7 @@ def test_resume_of_a_finished_run_reproduces_it_and_seed_changes_the_stem(tmp_pa
     assert again["history"] == first["history"] and again["resumed"]
     run(tmp_path, "--seed", "5", "--set", "epochs=1", "--set", "models=lstm")
     other = json.loads((tmp_path / "results" / "adding-smoke-seed5.json").read_text())
-    assert other["seed"] == 5 and list(other["history"]) == ["lstm"]
+    assert other["seed"] == 5 and list(other["history"]) == ["lstm/seed5", "lstm/seed6"]
     assert other["overrides"] == {"epochs": "1", "models": "lstm"}
 
 

@@ -62,10 +62,38 @@ def test_lstm_step_gradients(N, T, D, H):
     assert set(result.errors) == {"x", "prev_h", "prev_c", "Wx", "Wh", "b"}
 
 
+def lstm_forward_with_final_state(x, h0, c0, Wx, Wh, b):
+    """lstm_forward with (h_T, c_T) as extra outputs, so the check sends gradients into them."""
+    h, cache = lstm_forward(x, h0, Wx, Wh, b, c0=c0)
+    h_T, c_T = lstm_final_state(cache)
+    return h, h_T, c_T, cache
+
+
+def lstm_backward_from_final_state(dh, dh_T, dc_T, cache):
+    return lstm_backward(dh, cache, dh_T=dh_T, dc_T=dc_T)
+
+
 @pytest.mark.parametrize("N, T, D, H", SHAPES)
 def test_lstm_sequence_gradients(N, T, D, H):
-    result = check_layer_gradients(lstm_forward, lstm_backward, lstm_inputs(N, T, D, H))
+    """Every gradient, dc0 included, with gradients arriving at h, h_T and c_T."""
+    inp = lstm_inputs(N, T, D, H)
+    inp = {"x": inp["x"], "h0": inp["h0"], "c0": np.random.default_rng(3).standard_normal((N, H)),
+           "Wx": inp["Wx"], "Wh": inp["Wh"], "b": inp["b"]}
+    result = check_layer_gradients(lstm_forward_with_final_state, lstm_backward_from_final_state,
+                                   inp)
     assert result.worst[1] < TOL, str(result)
+    assert set(result.errors) == {"x", "h0", "c0", "Wx", "Wh", "b"}
+
+
+def test_lstm_backward_without_final_gradients_equals_zero_final_gradients():
+    inp = lstm_inputs(2, 4, 3, 5)
+    h, cache = lstm_forward(**inp)
+    dh = np.random.default_rng(8).standard_normal(h.shape)
+    zeros = np.zeros((2, 5))
+    for a, b in zip(lstm_backward(dh, cache), lstm_backward(dh, cache, dh_T=zeros, dc_T=zeros)):
+        assert np.array_equal(a, b)
+    with pytest.raises(ValueError, match="dc_T has shape"):
+        lstm_backward(dh, cache, dc_T=np.zeros((2, 4)))
 
 
 @pytest.mark.parametrize("N, T, D, H", SHAPES)
@@ -158,7 +186,8 @@ def test_lstm_matches_torch_in_float64(N, T, D, H):
     rng = np.random.default_rng(6)
     c0, dh = rng.standard_normal((N, H)), rng.standard_normal((N, T, H))
     h, cache = lstm_forward(**inp, c0=c0)
-    dx, dh0, dWx, dWh, db = lstm_backward(dh, cache)
+    dh_T, dc_T = rng.standard_normal((N, H)), rng.standard_normal((N, H))
+    dx, dh0, dc0, dWx, dWh, db = lstm_backward(dh, cache, dh_T=dh_T, dc_T=dc_T)
 
     lstm = torch.nn.LSTM(D, H, batch_first=True, dtype=torch.float64)
     b_ih = rng.standard_normal(4 * H)  # split b in two to exercise b = bias_ih + bias_hh
@@ -169,8 +198,10 @@ def test_lstm_matches_torch_in_float64(N, T, D, H):
         lstm.bias_hh_l0.copy_(torch.from_numpy(inp["b"] - b_ih))
     x_t = torch.tensor(inp["x"], requires_grad=True)
     h0_t = torch.tensor(inp["h0"][None], requires_grad=True)
-    out, (h_T, c_T) = lstm(x_t, (h0_t, torch.tensor(c0[None])))
-    out.backward(torch.from_numpy(dh))
+    c0_t = torch.tensor(c0[None], requires_grad=True)
+    out, (h_T, c_T) = lstm(x_t, (h0_t, c0_t))
+    torch.autograd.backward([out, h_T, c_T], [torch.from_numpy(dh), torch.from_numpy(dh_T[None]),
+                                               torch.from_numpy(dc_T[None])])
 
     def err(a, b):
         return np.abs(np.asarray(a) - b.detach().numpy()).max()
@@ -178,7 +209,7 @@ def test_lstm_matches_torch_in_float64(N, T, D, H):
     my_h_T, my_c_T = lstm_final_state(cache)
     assert err(h, out) < 1e-10 and err(my_h_T, h_T[0]) < 1e-10 and err(my_c_T, c_T[0]) < 1e-10
     assert err(dx, x_t.grad) < 1e-10
-    assert err(dh0, h0_t.grad[0]) < 1e-10
+    assert err(dh0, h0_t.grad[0]) < 1e-10 and err(dc0, c0_t.grad[0]) < 1e-10
     assert err(dWx, lstm.weight_ih_l0.grad.T) < 1e-10
     assert err(dWh, lstm.weight_hh_l0.grad.T) < 1e-10
     assert err(db, lstm.bias_ih_l0.grad) < 1e-10 and err(db, lstm.bias_hh_l0.grad) < 1e-10
@@ -211,3 +242,26 @@ def test_stacked_lstm_matches_torch_in_float64():
         assert np.abs(dWx - getattr(lstm, f"weight_ih_l{k}").grad.numpy().T).max() < 1e-10
         assert np.abs(dWh - getattr(lstm, f"weight_hh_l{k}").grad.numpy().T).max() < 1e-10
         assert np.abs(db - getattr(lstm, f"bias_ih_l{k}").grad.numpy()).max() < 1e-10
+
+
+def test_cut_h_paths_leaves_only_the_cell_path():
+    """With the h-paths cut, dc0 is the product of the forget gates times dL/dc_T (the carousel),
+    and with Wh = 0 there are no h-paths, so cutting changes nothing."""
+    inp = lstm_inputs(3, 6, 2, 4, seed=11)
+    c0 = np.random.default_rng(12).standard_normal((3, 4))
+    h, cache = lstm_forward(**inp, c0=c0)
+    dh = np.zeros_like(h)
+    dh[:, -1] = np.random.default_rng(13).standard_normal((3, 4))
+    dx, dh0, dc0, *_ = lstm_backward(dh, cache, cut_h_paths=True)
+    H = 4
+    f = cache["gates"][:, :, H:2 * H]  # (T, N, H), the forget gates after the sigmoid
+    o_T, tanh_c_T = cache["gates"][-1][:, 3 * H:], cache["tanh_cs"][-1]
+    dc_T = dh[:, -1] * o_T * (1 - tanh_c_T**2)
+    assert np.allclose(dc0, dc_T * f.prod(axis=0), rtol=1e-12, atol=0)
+    assert not dh0.any()
+    assert not np.allclose(dc0, lstm_backward(dh, cache)[2])  # the h-paths matter here
+
+    no_recurrence = dict(inp, Wh=np.zeros_like(inp["Wh"]))
+    h, cache = lstm_forward(**no_recurrence, c0=c0)
+    for a, b in zip(lstm_backward(dh, cache, cut_h_paths=True)[2:], lstm_backward(dh, cache)[2:]):
+        assert np.allclose(a, b, rtol=1e-13, atol=1e-15)

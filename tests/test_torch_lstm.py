@@ -25,7 +25,7 @@ def test_three_implementations_agree_forward_and_backward(N, T, D, H):
 
     # NumPy core: forward and the hand-derived backward.
     h_np, cache = lstm_forward(x, h0, p["Wx"], p["Wh"], p["b"], c0=c0)
-    dx_np, dh0_np, dWx_np, dWh_np, db_np = lstm_backward(dh, cache)
+    dx_np, dh0_np, _dc0_np, dWx_np, dWh_np, db_np = lstm_backward(dh, cache)
 
     # Hand-written torch LSTM, loaded from the NumPy weights; autograd does the backward.
     mine = LSTM.from_numpy(p)
@@ -79,3 +79,16 @@ def test_cell_matches_step_function_and_to_numpy_round_trip():
 def test_wrong_weight_shape_names_the_argument():
     with pytest.raises(ValueError, match="Wh"):
         LSTMCell(3, 2).load_numpy(np.zeros((3, 8)), np.zeros((3, 8)), np.zeros(8))
+
+
+def test_bias_initialisation_differs_from_nn_lstm_as_documented():
+    """Our bias is one U(-k, k) draw (variance k^2/3); nn.LSTM adds two (variance 2k^2/3)."""
+    torch.manual_seed(0)
+    H = 1024
+    k = 1 / H**0.5
+    ours = LSTM(4, H).cells[0].b.detach()
+    ref = torch.nn.LSTM(4, H)
+    theirs = (ref.bias_ih_l0 + ref.bias_hh_l0).detach()
+    assert ours.abs().max() <= k and theirs.abs().max() > k
+    assert abs(ours.var().item() / (k**2 / 3) - 1) < 0.05
+    assert abs(theirs.var().item() / (2 * k**2 / 3) - 1) < 0.05

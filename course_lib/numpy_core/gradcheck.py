@@ -9,7 +9,8 @@ Run it in float64: in float32 the rounding of L swamps differences of size h. Co
 about 1e-9 or less, and anything above 1e-7 is a bug.
 
     result = check_layer_gradients(lstm_forward, lstm_backward,
-                                   dict(x=x, h0=h0, Wx=Wx, Wh=Wh, b=b))
+                                   dict(x=x, h0=h0, Wx=Wx, Wh=Wh, b=b, c0=c0),
+                                   wrt=["x", "h0", "c0", "Wx", "Wh", "b"])
     print(result)              # one line per input, worst first
     assert result.worst[1] < 1e-7
 """

@@ -157,14 +157,22 @@ def lstm_final_state(cache):
     return cache["hs"][-1].copy(), cache["cs"][-1].copy()
 
 
-def lstm_backward(dh, cache):
+def lstm_backward(dh, cache, dh_T=None, dc_T=None, cut_h_paths=False):
     """Backward pass of lstm_forward (backpropagation through time).
 
     Inputs:
-    - dh: (N, T, H) gradient of the loss with respect to every hidden state h
+    - dh: (N, T, H) gradient of the loss with respect to every hidden state h, through the
+      outputs (``dh[:, -1]`` already includes whatever the loss says about h_T as an output)
     - cache: from lstm_forward
+    - dh_T, dc_T: (N, H) or None, gradients arriving at the final state (h_T, c_T) from beyond
+      the sequence, e.g. from the next window of truncated BPTT when the state is carried on.
+      None means zero.
+    - cut_h_paths: when True, no gradient flows from step t back into h_{t-1} through Wh, so
+      the only way back in time is the cell path c_t -> c_{t-1} (scaled by f_t). This is
+      Hochreiter & Schmidhuber's (1997) truncated gradient; it is for measuring that path
+      alone, not for training (dh0 and the gradients it drops are then zero or incomplete).
 
-    Returns (dx, dh0, dWx, dWh, db) with the shapes of x, h0, Wx, Wh, b.
+    Returns (dx, dh0, dc0, dWx, dWh, db) with the shapes of x, h0, c0, Wx, Wh, b.
     """
     xs, hs, cs, tanh_cs, gates = (cache[k] for k in ("xs", "hs", "cs", "tanh_cs", "gates"))
     Wx, Wh = cache["Wx"], cache["Wh"]
@@ -175,8 +183,16 @@ def lstm_backward(dh, cache):
 
     dhs = np.array(dh.transpose(1, 0, 2), dtype=dtype, order="C")  # (T, N, H), summed into
     dgates = np.empty_like(gates)  # (T, N, 4H): gradient w.r.t. the pre-activations a
+    if dh_T is not None:
+        expect_shape("dh_T", dh_T, (N, H), "(N, H)")
+    if dc_T is not None:
+        expect_shape("dc_T", dc_T, (N, H), "(N, H)")
     dh_next = np.zeros((N, H), dtype)  # gradient arriving at h_t from step t + 1
     dc = np.zeros((N, H), dtype)  # gradient at c_t (from step t + 1, then from h_t)
+    if dh_T is not None:
+        dh_next += dh_T
+    if dc_T is not None:
+        dc += dc_T
     tmp = np.empty((N, H), dtype)
     dsig = np.empty((N, 2 * H), dtype)  # sigmoid'(a) = s (1 - s) for the i, f blocks
     for t in reversed(range(T)):
@@ -209,11 +225,14 @@ def lstm_backward(dh, cache):
         da_g *= tmp
         # to step t - 1
         dc *= f
-        np.matmul(da, Wh.T, out=dh_next)
+        if cut_h_paths:
+            dh_next.fill(0)
+        else:
+            np.matmul(da, Wh.T, out=dh_next)
 
     da_all = dgates.reshape(T * N, 4 * H)
     dWx = xs.reshape(T * N, D).T @ da_all
     dWh = hs[:-1].reshape(T * N, H).T @ da_all
     db = da_all.sum(axis=0)
     dx = np.ascontiguousarray((da_all @ Wx.T).reshape(T, N, D).transpose(1, 0, 2))
-    return dx, dh_next, dWx, dWh, db
+    return dx, dh_next, dc, dWx, dWh, db

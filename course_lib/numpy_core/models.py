@@ -62,7 +62,7 @@ def lstm_stack_backward(dh, cache):
     """
     dweights = []
     for drop_cache, lstm_cache in reversed(cache):
-        dh, _dh0, dWx, dWh, db = lstm_backward(dh, lstm_cache)
+        dh, _dh0, _dc0, dWx, dWh, db = lstm_backward(dh, lstm_cache)
         if drop_cache is not None:
             dh = layers.dropout_backward(dh, drop_cache)
         dweights.append((dWx, dWh, db))

@@ -122,7 +122,7 @@ class AddingRegressor:
         dlast, dW, db = affine_backward(dpred.astype(pred.dtype), out_cache)
         dh = np.zeros(h_shape, pred.dtype)  # only the last step is read
         dh[:, -1] = dlast
-        _, _, dWx, dWh, dcell_b = self.backward(dh, cache)
+        *_, dWx, dWh, dcell_b = self.backward(dh, cache)  # the LSTM also returns dc0
         return loss, {"cell.Wx": dWx, "cell.Wh": dWh, "cell.b": dcell_b, "out.W": dW,
                       "out.b": db}
 

@@ -60,7 +60,12 @@ class LSTMCell(nn.Module):
         self.reset_parameters()
 
     def reset_parameters(self):
-        """Uniform in [-1/sqrt(H), 1/sqrt(H)], the same rule as ``nn.LSTM``."""
+        """Every weight and bias uniform in [-1/sqrt(H), 1/sqrt(H)].
+
+        The weights follow ``nn.LSTM``'s rule. The bias does not quite: ``nn.LSTM`` has two
+        biases, each uniform in that range, and adds them, so its effective bias is triangular on
+        [-2/sqrt(H), 2/sqrt(H)] (twice the spread); ours is one uniform draw. Compare the two
+        only with weights copied across (``copy_to_nn_lstm``), never by initialisation."""
         bound = 1.0 / math.sqrt(self.hidden_size)
         for p in self.parameters():
             nn.init.uniform_(p, -bound, bound)
