@@ -45,6 +45,7 @@ from course_lib.numpy_core import (
     rnn_step_forward,
 )
 from course_lib.numpy_core.init import lstm_params, orthogonal
+from course_lib.numpy_core.jacobians import lstm_state_jacobian, numerical_state_jacobian
 from course_lib.numpy_core.toy_tasks import (
     ADDING_BASELINE_MSE,
     AddingRegressor,
@@ -207,32 +208,131 @@ assert rnn_norms["RNN, rho = 3.0"][-1] > 1e3 * rnn_norms["RNN, rho = 3.0"][1]
 # $$
 #
 # where $\sigma(z) = 1 / (1 + e^{-z})$ gives values in $(0, 1)$ and $\odot$ multiplies entry
-# by entry. Along the cell, the Jacobian is now
+# by entry.
 #
-# $$\frac{\partial c_t}{\partial c_{t-1}} = \operatorname{diag}(f_t),$$
+# ### One step back, honestly: the Jacobian of the whole state
 #
-# so over $k$ steps the gradient is scaled by the product of the forget gates. When the
-# network keeps $f_t \approx 1$, the error flows back essentially unchanged, and it is the
-# network, through $f_t$, that decides how long to remember.
+# The equation $c_t = f_t \odot c_{t-1} + i_t \odot g_t$ suggests that one step back along the
+# cell multiplies the gradient by $\operatorname{diag}(f_t)$. That is only the **direct** path.
+# Every gate and the candidate also read $h_{t-1} = o_{t-1} \odot \tanh(c_{t-1})$ through
+# $W_h$, so $c_{t-1}$ reaches $c_t$ a second way. Treat the state as the pair
+# $s_t = (h_t, c_t)$. One step back multiplies the gradient by the $2H \times 2H$ Jacobian
 #
-# Let us check it with the same measurement as before. An LSTM whose forget-gate bias is 0
-# starts with $f_t \approx 0.5$ and forgets as fast as an RNN; with a forget-gate bias of 3,
-# $f_t \approx 0.95$ and the gradient reaches back across the whole sequence.
+# $$J_t = \frac{\partial (h_t, c_t)}{\partial (h_{t-1}, c_{t-1})} =
+# \begin{pmatrix}
+#   \operatorname{diag}\!\big(o_t' \tanh c_t\big) W_h^{o\top}
+#     + \operatorname{diag}\!\big(o_t (1 - \tanh^2 c_t)\big) \dfrac{\partial c_t}{\partial h_{t-1}}
+#   & \operatorname{diag}\!\big(o_t (1 - \tanh^2 c_t)\, f_t\big) \\[6pt]
+#   \dfrac{\partial c_t}{\partial h_{t-1}}
+#   & \operatorname{diag}(f_t)
+# \end{pmatrix},$$
+#
+# $$\frac{\partial c_t}{\partial h_{t-1}} =
+#   \operatorname{diag}(i_t' \, g_t)\, W_h^{i\top} + \operatorname{diag}(f_t' \, c_{t-1})\, W_h^{f\top}
+#   + \operatorname{diag}\!\big(i_t (1 - g_t^2)\big)\, W_h^{g\top},$$
+#
+# where $i_t' = i_t(1 - i_t)$ is the sigmoid's derivative (likewise $f_t'$, $o_t'$) and
+# $W_h^{f}$ is the block of $W_h$ that feeds the forget gate. Only the bottom-right corner,
+# $\operatorname{diag}(f_t)$, is the carousel. Going back $k$ steps multiplies $k$ such
+# matrices: the product contains the pure cell path $\prod \operatorname{diag}(f)$, and also
+# every path that leaves the cell into $h$ and re-enters it through $W_h$.
+#
+# A derivation is only as good as its check. `lstm_state_jacobian` writes the matrix above;
+# `numerical_state_jacobian` measures it by nudging each of the $2H$ state entries through the
+# course's `lstm_step_forward`.
 
 # %%
-lstm_norms = {"RNN, rho = 1.0": rnn_norms["RNN, rho = 1.0"]}
+Jx, Jh, Jc = rng.standard_normal(D), rng.standard_normal(H), rng.standard_normal(H)
+J_weights = lstm_params(D, H, np.random.default_rng(2), "xavier", forget_bias=3.0,
+                        dtype=np.float64)
+J = lstm_state_jacobian(Jx, Jh, Jc, *J_weights)
+J_measured = numerical_state_jacobian(Jx, Jh, Jc, *J_weights)
+print(f"largest difference, chain rule vs finite differences: {np.abs(J - J_measured).max():.1e}")
+blocks = {"dh/dh": J[:H, :H], "dh/dc": J[:H, H:], "dc/dh": J[H:, :H], "dc/dc": J[H:, H:]}
+for name, block in blocks.items():
+    print(f"{name}: largest singular value {np.linalg.norm(block, 2):.3f}")
+assert np.abs(J - J_measured).max() < 1e-7
+assert np.linalg.norm(blocks["dc/dh"], 2) > 0.01  # the cell does depend on h_{t-1}
+
+# %% [markdown]
+# So how far back does the gradient reach, and along which path? We measure the LSTM with the
+# same experiment as the RNN: the gradient that a signal at the last step sends back to each
+# input. Besides full backpropagation we run it a second time with the paths through $h$
+# **cut** (`lstm_backward(..., cut_h_paths=True)`: nothing flows from $h_t$ back into
+# $h_{t-1}$ through $W_h$), which leaves the cell path alone. This is what Hochreiter &
+# Schmidhuber (1997) did on purpose: they truncated the gradient outside the memory cells, so
+# that the error travelled back only through the carousel. Beside them, the product of the
+# forget gates themselves, read from the forward pass.
+
+# %%
+from functools import partial
+
+lstm_norms, forget_products, forward_caches = {}, {}, {}
 for forget_bias in (0.0, 3.0):
     weights = lstm_params(D, H, np.random.default_rng(2), "xavier", forget_bias=forget_bias,
                           dtype=np.float64)
-    lstm_norms[f"LSTM, forget bias {forget_bias:g}"] = input_gradient_norms(
-        lstm_forward, lstm_backward, x, np.zeros((N, H)), weights, rng)
-fig = plot_gradient_norms(lags, lstm_norms, title="LSTM: the forget gate decides how far "
-                          "back the gradient reaches")
+    for path, backward in (("full", lstm_backward),
+                           ("cell path only", partial(lstm_backward, cut_h_paths=True))):
+        lstm_norms[f"LSTM, forget bias {forget_bias:g}, {path}"] = input_gradient_norms(
+            lstm_forward, backward, x, np.zeros((N, H)), weights, np.random.default_rng(5))
+    _, forward_caches[forget_bias] = lstm_forward(x, np.zeros((N, H)), *weights)
+    f = forward_caches[forget_bias]["gates"][:, :, H:2 * H]  # (T, N, H), forget gates
+    # product of f over the steps between lag 1 and lag k, averaged over examples and units
+    forget_products[forget_bias] = np.array([np.prod(f[T - k:T - 1], axis=0).mean()
+                                             for k in range(1, T)])
+curves = {"RNN, rho = 1.0": rnn_norms["RNN, rho = 1.0"], **lstm_norms}
+# the product of the forget gates, scaled to start where the cell path starts at lag 1
+product_curve = np.concatenate([[np.nan], forget_products[3.0]])
+product_curve *= lstm_norms["LSTM, forget bias 3, cell path only"][1]
+fig = plot_gradient_norms(lags, {**curves, "product of forget gates (bias 3)": product_curve},
+                          title="LSTM: the gradient reaching the input k steps back")
 
 # %%
-carried = lstm_norms["LSTM, forget bias 3"]
-assert carried[-1] > 1e-2 * carried[1], "with f close to 1 the gradient should not vanish"
-print(f"LSTM with forget bias 3: gradient at lag {T - 1} / lag 1 = {carried[-1] / carried[1]:.2f}")
+def reach(norms):
+    """The gradient at the longest lag relative to lag 1."""
+    return norms[-1] / norms[1]
+
+
+mean_f = {fb: float(forward_caches[fb]["gates"][:, :, H:2 * H].mean()) for fb in (0.0, 3.0)}
+for label, norms in curves.items():
+    print(f"{label:38s}: lag {T - 1} / lag 1 = {reach(norms):.2g}")
+for fb in (0.0, 3.0):
+    print(f"forget bias {fb:g}: mean f = {mean_f[fb]:.3f}, product of the forget gates over "
+          f"{T - 2} steps = {forget_products[fb][-1]:.2g}")
+
+# %%
+full3, cell3 = (lstm_norms[f"LSTM, forget bias 3, {p}"] for p in ("full", "cell path only"))
+full0 = lstm_norms["LSTM, forget bias 0, full"]
+if course_lib.active_profile() != "smoke":  # the claims below are about T = 100
+    # the cell path alone decays like the product of the forget gates ...
+    assert 0.2 < reach(cell3) / forget_products[3.0][-1] < 5
+    # ... and most of what reaches back 99 steps in full BPTT came through h, not the cell
+    assert reach(full3) > 100 * reach(cell3)
+    # with f near 0.5, the LSTM forgets far faster than the RNN at rho = 1
+    assert reach(full0) < 1e-3 * reach(rnn_norms["RNN, rho = 1.0"])
+
+# %% [markdown]
+# Read the numbers above before the story. With forget bias 3 ($f \approx 0.94$ on average),
+# the **cell path alone** decays just as fast as the product of the forget gates: $0.94^{98}$ is
+# a few thousandths. Yet the **full** gradient does not decay at all over these 100 steps; it
+# grows a little. The difference is carried by the paths through $h$: out of the cell through
+# $o_t$, into the gates through $W_h$, back into the cell. So this curve is not the carousel at
+# work. It is the whole Jacobian product, and nothing bounds that product by 1: like an RNN's,
+# it can shrink or **explode** with the weights. LSTM gradients do explode in practice, which
+# is why every LSTM in this course is trained with gradient clipping (derived in notebook 03;
+# Pascanu, Mikolov & Bengio 2013).
+#
+# With forget bias 0 ($f \approx 0.5$) every path fades: the gradient at lag 99 is many orders
+# of magnitude below the RNN's at $\rho = 1$. A badly set forget gate forgets *faster* than a
+# plain RNN, which is why LSTM code initialises the forget bias to 1 or more.
+#
+# What the forget gate **does** guarantee: one path along which one step back costs exactly a
+# factor $f_t$, with no weight matrix and no squashing derivative on it. On that path the
+# gradient can never explode, and it fades only as fast as the network chooses to forget: a
+# network that learns $f_t \to 1$ between two events (as the trained LSTM of the adding problem
+# below does) gets the carousel back, exactly, for as long as it needs. What it does **not**
+# guarantee: that the total gradient neither vanishes nor explodes. That depends on the other
+# paths, on $W_h$ and on the data, just as for an RNN.
 
 # %% [markdown]
 # ## 4. The gate explorer
@@ -340,8 +440,10 @@ if course_lib.active_profile() != "smoke":  # at T = 10 (smoke) an RNN can learn
 #   (or explodes) **exponentially** with the time lag: we measured it.
 # - The **constant error carousel**, a linear self-loop of weight 1, carries error back
 #   unchanged. Gates make it useful: the **input gate** decides what to write, the **output
-#   gate** what to show, the **forget gate** how long to keep it. Along the cell the
-#   Jacobian is $\operatorname{diag}(f_t)$.
+#   gate** what to show, the **forget gate** how long to keep it. The *direct* path along the
+#   cell costs $\operatorname{diag}(f_t)$ per step; the full Jacobian of $(h_t, c_t)$ adds
+#   paths through $h$ and $W_h$, which carried most of the gradient we measured, and which
+#   can explode (hence clipping).
 # - The gates are sigmoids in $(0, 1)$; the candidate $g$ and the cell output use $\tanh$. The
 #   course stacks the gates **i, f, g, o**, like PyTorch.
 # - On the adding problem with a time lag of up to $T$ steps, the NumPy RNN stays at the

@@ -25,9 +25,8 @@
 #    parameter, in float64), for a step, a sequence and a whole model;
 # 4. check it against **PyTorch**: the same weights in `torch.nn.LSTM` give the same outputs
 #    and gradients to $10^{-10}$;
-# 5. **clip** gradients by their global norm;
-# 6. learn a speed lesson: why float32 can be *slower* than float64, and the fix, measured
-#    on this machine.
+# 5. see what a **failing** gradient check looks like, on a planted bug;
+# 6. **clip** gradients by their global norm.
 #
 # The practice notebook `exercises/03_lstm_backward` asks you to write `lstm_step_backward`,
 # `lstm_backward` and gradient clipping yourself.
@@ -35,15 +34,8 @@
 # %%
 import course_lib  # noqa: I001  (first: fast float settings before NumPy starts threads)
 
-import inspect
-import json
-import os
-import subprocess
-import sys
-
 import numpy as np
 
-from course_lib import pick
 from course_lib.numpy_core import (
     SequenceClassifier,
     check_layer_gradients,
@@ -51,6 +43,7 @@ from course_lib.numpy_core import (
     clip_grad_norm,
     global_norm,
     lstm_backward,
+    lstm_final_state,
     lstm_forward,
     lstm_step_backward,
     lstm_step_forward,
@@ -107,10 +100,8 @@ print("run profile:", course_lib.active_profile())
 #   \quad \texttt{db} = \textstyle\sum_{n} \texttt{da}_{n,:}.$$
 #
 # Every gradient has the shape of what it is the gradient of: `dWx` is $(D, 4H)$ like `Wx`.
-# The course's implementation is these lines, one for one:
-
-# %%
-print(inspect.getsource(lstm_step_backward))
+# The course's `lstm_step_backward` (in `course_lib/numpy_core/lstm.py`) is these lines, one for
+# one. Try writing it yourself in the practice notebook before you read it there.
 
 # %% [markdown]
 # ## 2. Checking a gradient numerically
@@ -140,6 +131,38 @@ print(result)
 assert result.passed(1e-7), result
 
 # %% [markdown]
+# ### What a failing check looks like
+#
+# A check is only worth something if it can fail. Here is a backward pass with the classic bug
+# planted: the cell's gradient ignores the path through its own $h_t$ (it uses `dnext_c` alone
+# instead of `dnext_c + dnext_h * o * (1 - tanh(c)**2)`). The catalogue of mistakes that the
+# practice checkers diagnose provides it (`course_lib.checks.mistakes`).
+
+# %%
+from course_lib.checks.mistakes import lstm_step_backward_variant
+
+
+def buggy_step_backward(dnext_h, dnext_c, cache):
+    """lstm_step_backward with one planted bug: no gradient from h_t into c_t."""
+    x, prev_h, prev_c, Wx, Wh, b = (step_inputs[k] for k in ("x", "prev_h", "prev_c", "Wx",
+                                                             "Wh", "b"))
+    grads = lstm_step_backward_variant(dnext_h, dnext_c, x, prev_h, prev_c, Wx, Wh, b,
+                                       c_from_h=False)
+    return tuple(grads[k] for k in ("dx", "dprev_h", "dprev_c", "dWx", "dWh", "db"))
+
+
+bad = check_layer_gradients(lstm_step_forward, buggy_step_backward, step_inputs)
+print(bad)
+assert not bad.passed(1e-7)
+assert min(bad.errors.values()) > 1e-3  # the bug reaches all six gradients
+
+# %% [markdown]
+# Every gradient that depends on the cell's gradient is now wrong by a relative error far above
+# $10^{-7}$, and the report lists the worst first. Read it as a map: the gradients that are
+# still right are those the bug does not reach (here, none of the six escapes, because every
+# gate's gradient flows through `dc`), and the size of the error says "bug", not "rounding".
+
+# %% [markdown]
 # ## 3. Through time
 #
 # Over a sequence, the hidden state $h_t$ is used twice: by the loss (if it reads $h_t$)
@@ -151,19 +174,33 @@ assert result.passed(1e-7), result
 # and the cell's gradient is carried back from step to step on its own. We run the step
 # backward for $t = T-1, T-2, \dots, 0$ (backwards in time: this is **backpropagation
 # through time**). The weights are the same at every step, so their gradients are **summed
-# over time**; `dh0` is the `dprev_h` that comes out of step 0.
+# over time**; `dh0` and `dc0` are the `dprev_h` and `dprev_c` that come out of step 0.
 #
-# `lstm_backward(dh, cache)` does this, with one speed trick: the weight gradients
-# $\sum_t x_t^\top \texttt{da}_t$ are computed after the loop as one product over all steps
-# at once. Let us check it on a few shapes, including the degenerate ones ($N = 1$,
-# $T = 1$, $H = 1$) where indexing bugs like to hide.
+# `lstm_backward(dh, cache, dh_T=None, dc_T=None)` does this, with one speed trick: the weight
+# gradients $\sum_t x_t^\top \texttt{da}_t$ are computed after the loop as one product over
+# all steps at once. It returns `(dx, dh0, dc0, dWx, dWh, db)`. The optional `dh_T` and `dc_T`
+# are gradients arriving at the final state from *beyond* the sequence: truncated BPTT
+# (notebook 08) cuts a long stream into windows and carries the state $(h_T, c_T)$ into the next
+# window, and this is where such a gradient would enter. Let us check all six gradients, with
+# gradients sent into $h$ at every step and into $(h_T, c_T)$, on a few shapes, including the
+# degenerate ones ($N = 1$, $T = 1$, $H = 1$) where indexing bugs like to hide.
 
 # %%
+def forward_with_final_state(x, h0, c0, Wx, Wh, b):
+    """lstm_forward, with the final (h_T, c_T) as outputs too, so the check sends gradients in."""
+    h, cache = lstm_forward(x, h0, Wx, Wh, b, c0=c0)
+    return (h, *lstm_final_state(cache), cache)
+
+
+def backward_from_final_state(dh, dh_T, dc_T, cache):
+    return lstm_backward(dh, cache, dh_T=dh_T, dc_T=dc_T)
+
+
 for N, T, D, H in [(3, 6, 4, 5), (1, 1, 2, 1), (2, 9, 1, 3)]:
     inputs = dict(x=rng.standard_normal((N, T, D)), h0=rng.standard_normal((N, H)),
-                  Wx=0.5 * rng.standard_normal((D, 4 * H)),
+                  c0=rng.standard_normal((N, H)), Wx=0.5 * rng.standard_normal((D, 4 * H)),
                   Wh=0.5 * rng.standard_normal((H, 4 * H)), b=rng.standard_normal(4 * H))
-    result = check_layer_gradients(lstm_forward, lstm_backward, inputs)
+    result = check_layer_gradients(forward_with_final_state, backward_from_final_state, inputs)
     name, worst = result.worst
     print(f"N={N} T={T} D={D} H={H}: worst relative error {worst:.1e} (in d{name})")
     assert result.passed(1e-7), result
@@ -210,7 +247,7 @@ b = rng.standard_normal(4 * H)
 dh = rng.standard_normal((N, T, H))
 
 h, cache = lstm_forward(x, h0, Wx, Wh, b, c0=c0)
-dx, dh0, dWx, dWh, db = lstm_backward(dh, cache)
+dx, dh0, dc0, dWx, dWh, db = lstm_backward(dh, cache)
 
 lstm = torch.nn.LSTM(D, H, batch_first=True).double()
 with torch.no_grad():
@@ -220,13 +257,15 @@ with torch.no_grad():
     lstm.bias_hh_l0.zero_()
 x_t = torch.tensor(x, requires_grad=True)
 h0_t = torch.tensor(h0[None], requires_grad=True)  # (layers, N, H)
-out, _ = lstm(x_t, (h0_t, torch.tensor(c0[None])))
+c0_t = torch.tensor(c0[None], requires_grad=True)
+out, _ = lstm(x_t, (h0_t, c0_t))
 (out * torch.from_numpy(dh)).sum().backward()
 
 pairs = {
     "h": (h, out.detach().numpy()),
     "dx": (dx, x_t.grad.numpy()),
     "dh0": (dh0, h0_t.grad.numpy()[0]),
+    "dc0": (dc0, c0_t.grad.numpy()[0]),
     "dWx": (dWx, lstm.weight_ih_l0.grad.numpy().T),
     "dWh": (dWh, lstm.weight_hh_l0.grad.numpy().T),
     "db": (db, lstm.bias_ih_l0.grad.numpy()),
@@ -286,110 +325,6 @@ print(f"torch norm {float(torch_norm):.4f}; relative difference of the clipped g
 assert rel_error(torch_after, flat_after) < 1e-6
 
 # %% [markdown]
-# ## 6. A speed lesson: subnormal floats
-#
-# Float32 halves the memory traffic and doubles the width of the CPU's vector instructions,
-# so it should be about twice as fast as float64. Yet on long sequences a float32 LSTM can be
-# *slower* than float64 on some CPUs. The culprit is **subnormal** ("denormal") numbers:
-# below $1.2 \times 10^{-38}$ float32 gives up its normal representation and loses precision
-# gradually, down to $1.4 \times 10^{-45}$. Vanishing gradients (notebook 01!) pass through
-# exactly that range on their way to zero, while float64 only gets there below
-# $2.2 \times 10^{-308}$. Many x86 CPUs (Intel's in particular) handle an operation on a
-# subnormal with a microcode assist that costs on the order of a hundred cycles; others
-# (recent AMD ones) handle most of them at full speed.
-#
-# The fix is a CPU flag: **flush-to-zero** (FTZ) and **denormals-are-zero** (DAZ) replace
-# subnormals by 0. The values concerned are below $10^{-38}$, far too small to matter for
-# training. `course_lib` sets both on import (`course_lib.env.speed`), together with a glibc
-# setting that stops big temporary arrays being handed back to the system and faulted back
-# in at every step. Threads copy the flag from the thread that starts them, which is why
-# every notebook imports `course_lib` before NumPy.
-#
-# We measure three things, each setting in a fresh Python process so that the flags start
-# clean: what $10^{-39} \times 0.5$ gives in float32; how long multiplying a million
-# subnormal numbers takes compared with normal ones (the CPU's penalty); and one training
-# step (forward, backward, update) of the NumPy classifier at the IMDB shape of notebook 07
-# (N = 32 reviews, T = 200 words, D = 50, H = 128).
-
-# %%
-SPEED_CODE = """
-import json, time
-import course_lib.env.speed as speed  # with LSTM_COURSE_FAST_FLOATS=0: nothing is set on import
-speed.flush_denormals({ftz})  # before NumPy starts its threads
-import numpy as np
-from course_lib.tools.bench import Workload, time_workload  # a NumPy step needs no torch
-
-def best_ms(f, repeats=20):
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        f()
-        times.append(time.perf_counter() - start)
-    return 1e3 * min(times)
-
-subnormal = np.full(1_000_000, 1e-39, np.float32)
-normal = np.full(1_000_000, 1e-30, np.float32)
-workload = Workload("classify", {N}, {T}, {D}, {H}, classes=10)  # random (N, T, D) vectors
-step = time_workload(workload, ["{impl}"], repeats={repeats}, target_s=0)["{impl}"]  # 1 step each
-print(json.dumps({{
-    "tiny_times_half": float(subnormal[0] * np.float32(0.5)),
-    "penalty": best_ms(lambda: subnormal * 0.5) / best_ms(lambda: normal * 0.5),
-    "ms": 1e3 * step["median_s"], "seq_per_s": {N} / step["median_s"]}}))
-"""
-
-
-def measure_in_fresh_process(dtype, ftz, glibc, shape, repeats):
-    """Run SPEED_CODE in a new Python process with the given settings; return its results."""
-    env = {**os.environ, "LSTM_COURSE_FAST_FLOATS": "1" if glibc else "0"}
-    N, T, D, H = shape
-    impl = {"float32": "numpy-f32", "float64": "numpy-f64"}[dtype]  # the bench's names
-    code = SPEED_CODE.format(ftz=ftz, impl=impl, N=N, T=T, D=D, H=H, repeats=repeats)
-    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
-                          text=True)
-    if done.returncode != 0:
-        raise RuntimeError(f"the measurement failed:\n{done.stderr}")
-    return json.loads(done.stdout)
-
-
-# %%
-shape = pick(smoke=(8, 20, 10, 16), laptop=(32, 200, 50, 128), full=(32, 200, 50, 128))
-repeats = pick(smoke=1, laptop=5, full=10)
-settings = [("float64", False, False), ("float32", False, False), ("float32", True, False),
-            ("float32", True, True)]
-runs = {s: measure_in_fresh_process(*s, shape, repeats) for s in settings}
-print(f"N, T, D, H = {shape}; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores\n")
-print(f"{'dtype':8s} {'FTZ/DAZ':8s} {'glibc':6s} {'1e-39 * 0.5':>12s} {'penalty':>8s} "
-      f"{'ms/step':>8s} {'seq/s':>6s}")
-for (dtype, ftz, glibc), r in runs.items():
-    print(f"{dtype:8s} {'on' if ftz else 'off':8s} {'on' if glibc else 'off':6s} "
-          f"{r['tiny_times_half']:12.3g} {r['penalty']:7.1f}x {r['ms']:8.1f} "
-          f"{r['seq_per_s']:6.0f}")
-
-# %% [markdown]
-# The column `1e-39 * 0.5` shows the flag at work: without it the product is the subnormal
-# $5 \times 10^{-40}$; with it, exactly 0. The column `penalty` is how much longer this CPU
-# takes to multiply subnormal numbers than normal ones.
-
-# %%
-assert runs[("float32", False, False)]["tiny_times_half"] > 0
-assert runs[("float32", True, False)]["tiny_times_half"] == 0
-penalty = runs[("float32", False, False)]["penalty"]
-slow32, fast32 = runs[("float32", False, False)]["ms"], runs[("float32", True, True)]["ms"]
-if penalty > 2:
-    print(f"This CPU pays {penalty:.0f}x for subnormal arithmetic: flush-to-zero matters here.")
-else:
-    print(f"This CPU handles subnormals at nearly full speed (penalty {penalty:.1f}x): the flag "
-          "costs nothing and protects the same code on CPUs that do pay.")
-print(f"float32 step: {slow32:.1f} ms without the course's settings, {fast32:.1f} ms with them; "
-      f"float64: {runs[('float64', False, False)]['ms']:.1f} ms.")
-
-# %% [markdown]
-# The figures above were measured when this notebook ran, on a machine that may have been
-# shared with other work (the load average is printed with them), so expect some noise. The
-# benchmark `lstm-course bench` measures the same workloads with more repetitions. PyTorch
-# has the same switch, `torch.set_flush_denormal(True)`; notebook 05 uses it.
-
-# %% [markdown]
 # ## Recap
 #
 # - The backward pass of a step walks the forward equations in reverse. The cell gets its
@@ -400,8 +335,8 @@ print(f"float32 step: {slow32:.1f} ms without the course's settings, {fast32:.1f
 # - Numerical gradients (centred differences, float64) agree with the analytic ones to
 #   better than $10^{-7}$ for every parameter of a step, a sequence and a whole model, and
 #   `torch.nn.LSTM` with the same weights agrees to $10^{-10}$.
+# - A planted bug fails the same check by orders of magnitude: a gradient check is a test that
+#   can fail, and its report points at the gradients the bug reaches.
 # - Clipping by global norm caps the length of an update without changing its direction.
-# - Subnormal floats can make float32 slower than float64 on CPUs that handle them in
-#   microcode; flush-to-zero removes them, costs nothing, and is the course's default.
 #
 # Next: notebook 04 meets the data sets. Practice: `exercises/03_lstm_backward`.

@@ -36,6 +36,8 @@
 # without reading anything.
 
 # %%
+import course_lib  # noqa: F401, I001  (first: fast float settings before NumPy starts threads)
+
 import matplotlib.pyplot as plt
 import numpy as np
 

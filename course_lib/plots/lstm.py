@@ -131,8 +131,8 @@ def plot_single_unit(x_height=2.0, a_i=2.0, a_f=3.0, a_o=2.0, T=40, axes=None):
         axes[0].plot(steps, trace[gate], color=GATE_COLOURS[gate], label=f"{gate}")
     f = float(trace["f"][0])
     half_life = np.log(0.5) / np.log(f) if 0 < f < 1 else np.inf
-    axes[0].set(ylabel="input, gates", title=f"f = {f:.3f}: a memory halves every "
-                f"{half_life:.1f} steps" if np.isfinite(half_life) else f"f = {f:.3f}")
+    axes[0].set(ylabel="input, gates", title=f"f = {f:.4g}: a memory halves every "
+                f"{half_life:.1f} steps" if np.isfinite(half_life) else f"f = {f:.4g}")
     axes[0].legend(loc="upper right", ncol=4, fontsize="small")
     axes[1].plot(steps, trace["c"], color="tab:red")
     axes[1].set(ylabel="cell state c")
@@ -155,7 +155,7 @@ def plot_single_unit_grid(forget_preactivations=(-2.0, 0.0, 3.0, 8.0), x_height=
                 alpha=0.5, label="input pulse (scaled)")
         ax.plot(steps, trace["c"], color="tab:red", label="cell state c")
         ax.plot(steps, trace["h"], color="tab:brown", label="hidden state h")
-        ax.set(title=f"a_f = {a_f:g} (f = {trace['f'][0]:.3f})", xlabel="time step t")
+        ax.set(title=f"a_f = {a_f:g} (f = {trace['f'][0]:.4g})", xlabel="time step t")
         ax.grid(True, alpha=0.3)
     axes[0].set_ylabel("value")
     axes[0].legend(loc="upper right", fontsize="small")
