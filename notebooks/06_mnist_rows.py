@@ -31,6 +31,7 @@
 # instead, so that every cell still works in seconds).
 
 # %%
+import os
 import time
 
 import matplotlib.pyplot as plt
@@ -89,6 +90,13 @@ assert scores.shape == (4, 10)
 #
 # A small live run: a LSTM(32) with Adam on a slice of the training images, test accuracy after
 # every epoch.
+#
+# Its figures depend on the number of threads that NumPy's BLAS uses: with two threads the
+# float32 sums inside each matrix product are added in another order, the rounding differs, and
+# over hundreds of updates the curve drifts away from the one-thread curve (by a few points at
+# some epochs, in our trials). The outputs stored in this notebook were made with one thread
+# (`lstm-course notebooks execute` sets it; the line below prints the setting), so a rerun with
+# one thread reproduces them exactly, and a rerun with two gives a similar, not equal, curve.
 
 # %%
 from course_lib.numpy_core.train import evaluate_classifier, fit
@@ -98,6 +106,7 @@ live_epochs = pick(smoke=1, laptop=10)
 x_live, y_live = train_images[:live_train], train_labels[:live_train]
 x_eval, y_eval = test_images[:pick(smoke=500, laptop=10_000)], test_labels[:pick(smoke=500, laptop=10_000)]
 
+print("BLAS threads (OPENBLAS_NUM_THREADS):", os.environ.get("OPENBLAS_NUM_THREADS", "not set"))
 live_model = SequenceClassifier(28, 32, 10, forget_bias=1.0, seed=0)
 start = time.perf_counter()
 live = fit(live_model, Adam(live_model.params, lr=3e-3),

@@ -343,22 +343,55 @@ display(Markdown(markdown_table(rows)))
 
 # %% [markdown]
 # Every figure in "ours" rows is the **last** epoch's test perplexity (the runs pick nothing by
-# looking at the test set). Wall times were recorded on a 2-core machine shared with up to five
-# other jobs at once, so they overstate what the same run takes on an idle laptop; the median
-# epoch is the better guide (Zaremba small: about 105 s per epoch with two threads once the
-# machine was quieter, 13 epochs in about 23 minutes). "machine" names the process that wrote the
-# results; a run resumed from its checkpoint (`--resume`) may have started with other settings.
-#
-# Ours costs more than the paper's small model: an epoch of 2 × 300 with a tied 10,000-word
-# decoder took about 250 s on one thread (the other core busy with another job), 8 epochs in
-# about 33 minutes — one thread, where the course's budget was 30 minutes of two cores. On the
-# quiet machine, `lstm-course bench --workloads ptb-ours --threads 2` trains this shape at 7,700
-# words per second against 4,200 with one thread (`results/bench-cpu-ptb-ours-*thread.md`): an
-# epoch of 929,589 words is then about two minutes, so with two cores the run should take
-# about 18 minutes including evaluation (an estimate from the benchmark, not a timed run). Most of
-# the cost is the decoder: 300 × 10,000 multiply-adds per word against 2 × 4 × 300 × 600 for
-# both LSTM layers. A wider model, 2 × 400 with dropout 0.4, went further (91.0 test perplexity,
-# `results/ptb-word-ours-h400/`) but needed about 45 minutes of one core.
+# looking at the test set). Wall times were recorded on a 2-core machine shared with other
+# jobs, so they overstate what the same run takes on an idle laptop; the median epoch is the
+# better guide. "machine" names the process that wrote the results; a run resumed from its
+# checkpoint (`--resume`) may have started with other settings. The cell below reads, for each
+# recorded run, its thread setting (from the record, or from the command that made it), its
+# median epoch and its total training time, and the benchmark's throughput for the shape of
+# "ours" with one and two threads.
+
+# %%
+import json
+import re
+
+from course_lib.env.paths import REPO_ROOT
+
+
+def threads_of(record):
+    """The thread setting a record names: its own field, else --threads in its command."""
+    if record.get("threads"):
+        return record["threads"].get("torch_intra_op", record["threads"])
+    found = re.search(r"--threads (\d+)", record.get("command", ""))
+    return int(found.group(1)) if found else "not recorded"
+
+
+timing_rows = []
+for label, path in (("Zaremba small", "ptb-zaremba.json"), ("ours, 2 x 300", "ptb-word-ours.json"),
+                    ("ours, 2 x 400", "ptb-word-ours-h400/ptb-word-ours.json")):
+    file = REPO_ROOT / "results" / path
+    if not file.exists():
+        continue
+    record = json.loads(file.read_text())
+    (history,) = record["history"].values()
+    timing_rows.append({"run": label, "threads": threads_of(record),
+                        "epochs": len(history["time_s"]),
+                        "median epoch": format_duration(float(np.median(history["time_s"]))),
+                        "all epochs": format_duration(float(np.sum(history["time_s"])))})
+display(Markdown(markdown_table(timing_rows)))
+for threads in (1, 2):
+    file = REPO_ROOT / "results" / f"bench-cpu-ptb-ours-{threads}thread.json"
+    if file.exists():
+        bench = json.loads(file.read_text())["workloads"]["ptb-ours"]["results"]["nn.LSTM"]
+        print(f"benchmark, shape of 'ours', nn.LSTM with {threads} thread(s): "
+              f"{bench['throughput']:,.0f} {'words'} per second")
+
+# %% [markdown]
+# Ours costs more than the paper's small model, mostly in the decoder: 300 × 10,000
+# multiply-adds per word against 2 × 4 × 300 × 600 for both LSTM layers. The benchmark lines
+# above say what a second thread buys for this shape on a quiet machine. A wider model, 2 × 400
+# with dropout 0.4, went further (see its row in the results above and
+# `results/ptb-word-ours-h400/`) at the training time the table gives.
 
 # %%
 small_test = zaremba["final_metrics"]["small"]["test_perplexity"]

@@ -71,3 +71,18 @@ def test_every_lecture_notebook_and_solution_has_a_pair():
     for folder in ("notebooks", "solutions", "exercises"):
         for ipynb in (REPO_ROOT / folder).glob("*.ipynb"):
             assert ipynb.with_suffix(".py").exists(), f"{ipynb} has no .py source"
+
+
+def test_stream_outputs_keep_only_the_final_state_of_progress_bars():
+    import nbformat
+
+    from course_lib.tools.notebooks import final_text, keep_final_progress
+
+    assert final_text("a:  0%|\rb: 50%|\rc: 100%|\nnext line\n") == "c: 100%|\nnext line\n"
+    notebook = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("pass")
+    cell.outputs = [nbformat.v4.new_output("stream", name="stderr",
+                                           text="run:   0%| 0/3\rrun: 100%| 3/3\n")]
+    notebook.cells.append(cell)
+    keep_final_progress(notebook)
+    assert notebook.cells[0].outputs[0]["text"] == "run: 100%| 3/3\n"

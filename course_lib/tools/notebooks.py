@@ -90,13 +90,44 @@ def sync(py_path: Path) -> None:
     write_ipynb(notebook, ipynb_path)
 
 
-def execute(py_path: Path, profile: str = "laptop", timeout: int = 3600) -> float:
-    """Execute ``py_path`` in a fresh kernel under ``profile``; store outputs in its .ipynb."""
+# Run first in the kernel of a headless execution: tqdm.auto would draw widget bars, whose stored
+# form is their first state ("0%") because no browser ever updates it. Text bars write their
+# final state into the cell's output instead. (In JupyterLab students still get widget bars.)
+TEXT_PROGRESS_BARS = "import tqdm.auto, tqdm.std\ntqdm.auto.tqdm = tqdm.std.tqdm"
+
+
+def final_text(text: str) -> str:
+    """What a terminal shows for ``text``: on every line, only what follows the last \\r."""
+    return "\n".join(line.rsplit("\r", 1)[-1] for line in text.split("\n"))
+
+
+def keep_final_progress(notebook) -> None:
+    """Collapse every stream output's carriage-return updates to their final state."""
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "stream":
+                output["text"] = final_text("".join(output["text"]))
+
+
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def execute(py_path: Path, profile: str = "laptop", timeout: int = 3600, threads: int = 1) -> float:
+    """Execute ``py_path`` in a fresh kernel under ``profile``; store outputs in its .ipynb.
+
+    The kernel's BLAS and torch use ``threads`` threads: float32 sums in another order with
+    another thread count, so a training cell's figures are reproducible only at the same
+    setting (one thread is the course's, for every committed output). Progress bars are drawn
+    as text and stored at their final state.
+    """
     from nbclient import NotebookClient
 
     notebook = jupytext.read(py_path)
-    previous = os.environ.get(PROFILE_ENV)
+    notebook.cells.insert(0, nbformat.v4.new_code_cell(TEXT_PROGRESS_BARS))
+    saved = {name: os.environ.get(name) for name in (PROFILE_ENV, *THREAD_VARIABLES)}
     os.environ[PROFILE_ENV] = check_profile(profile)
+    for name in THREAD_VARIABLES:
+        os.environ[name] = str(threads)
     start = time.perf_counter()
     try:
         client = NotebookClient(
@@ -105,10 +136,16 @@ def execute(py_path: Path, profile: str = "laptop", timeout: int = 3600) -> floa
         )
         client.execute()
     finally:
-        if previous is None:
-            os.environ.pop(PROFILE_ENV, None)
-        else:
-            os.environ[PROFILE_ENV] = previous
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+    notebook.cells.pop(0)
+    for cell in notebook.cells:
+        if cell.cell_type == "code" and cell.get("execution_count"):
+            cell.execution_count -= 1
+    keep_final_progress(notebook)
     write_ipynb(notebook, py_path.with_suffix(".ipynb"))
     return time.perf_counter() - start
 
@@ -136,6 +173,8 @@ def add_arguments(parser) -> None:
     run.add_argument("names", nargs="*", help="notebook or solution names or prefixes (default: every lecture notebook)")
     run.add_argument("--profile", default="laptop", help="run profile (default: laptop)")
     run.add_argument("--timeout", type=int, default=3600, help="seconds per cell")
+    run.add_argument("--threads", type=int, default=1,
+                     help="BLAS/torch threads in the kernel (default 1: reproducible outputs)")
 
 
 def main(args) -> int:
@@ -154,6 +193,6 @@ def main(args) -> int:
     folders = ("notebooks", "solutions") if args.names else ("notebooks",)
     for path in _select(args.names, folders):
         print(f"executing {path.relative_to(REPO_ROOT)} ({args.profile} profile) ...", flush=True)
-        seconds = execute(path, profile=args.profile, timeout=args.timeout)
+        seconds = execute(path, profile=args.profile, timeout=args.timeout, threads=args.threads)
         print(f"  done in {seconds:.0f} s")
     return 0
