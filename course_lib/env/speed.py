@@ -1,10 +1,11 @@
 """Process-wide settings that make float32 LSTM training fast on a CPU (x86-64 Linux).
 
-Two traps, measured on the course's 2-core machines (see notebook 03 and ``lstm-course bench``):
+Two possible traps (notebook 05 measures each setting on its own, on the machine it runs on):
 
 1. **Subnormal floats.** Gradients that vanish over long sequences become tiny "denormal"
-   numbers, and x86 CPUs handle those 10-100x slower. Setting the MXCSR flags FTZ (flush to zero)
-   and DAZ (denormals are zero) turns them into 0.0, which changes results by < 1e-38.
+   numbers, which some x86 CPUs handle far more slowly than normal ones (others at nearly full
+   speed: the course's 2-core machines measure about 1x). Setting the MXCSR flags FTZ (flush to
+   zero) and DAZ (denormals are zero) turns them into 0.0, which changes results by < 1e-38.
    A thread inherits MXCSR from its creator, so this must run *before* BLAS starts its threads,
    which is why ``course_lib`` applies it on import (import course_lib before numpy when it matters).
 2. **Page faults.** glibc returns big temporary arrays to the OS and faults them back in on
