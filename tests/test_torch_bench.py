@@ -38,3 +38,13 @@ def test_flops_and_table():
                   "throughput": 1234.5, "ratio_to_nn_lstm": 1.0, "gflops": 50.0,
                   "fraction_of_peak": 0.5}}}}}
     assert "| mnist | nn.LSTM | 1,234 | seq/s | 1.00 | 50 | 50 % | nan |" in markdown_table(record)
+
+
+def test_every_variant_cell_is_timed():
+    from course_lib.tools.bench import VARIANT_IMPLS
+
+    for w in (Workload("classify", 4, 5, 3, 6, classes=3), Workload("lm", 2, 4, 6, 6, vocab=20)):
+        timed = time_workload(w, ["nn.LSTM", *VARIANT_IMPLS], torch.device("cpu"), repeats=1,
+                              target_s=0.001)
+        assert set(timed) == {"nn.LSTM", *VARIANT_IMPLS}
+        assert all(r["median_s"] > 0 for r in timed.values())

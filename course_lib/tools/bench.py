@@ -89,7 +89,10 @@ WORKLOADS = {
 # Environment variables that change speed; the results file records them.
 ENV_PREFIXES = ("LSTM_COURSE_", "MALLOC_", "OMP_", "OPENBLAS_", "MKL_", "TORCHINDUCTOR_")
 IMPLS = ("numpy-f32", "numpy-f64", "scratch", "nn.LSTM", "course")
-EXTRA_IMPLS = ("nn.LSTM-f64", "compile", "compile-scratch")
+# the LSTM variants of torch_models.variants and nn.GRU, one layer, in the minimal model
+VARIANT_IMPLS = ("lstm-vanilla", "lstm-nfg", "lstm-nog", "lstm-nig", "lstm-noaf", "lstm-ph",
+                 "lstm-cifg", "lstm-fgr", "nn.GRU")
+EXTRA_IMPLS = ("nn.LSTM-f64", "compile", "compile-scratch") + VARIANT_IMPLS
 
 
 def minimal_model(w: Workload, lstm):
@@ -150,6 +153,13 @@ def torch_model(w: Workload, impl):
         return SequenceClassifier(w.classes, hidden_size=w.H, num_layers=w.layers, **inputs)
     if impl in ("scratch", "compile-scratch"):
         return minimal_model(w, LSTM(w.D, w.H, w.layers))
+    if impl in VARIANT_IMPLS:
+        from course_lib.torch_models.variants import VARIANT_TYPES
+
+        if w.layers != 1:
+            raise ValueError(f"{impl} is benchmarked with one layer, the workload has {w.layers}")
+        make = nn.GRU if impl == "nn.GRU" else VARIANT_TYPES[impl]
+        return minimal_model(w, make(w.D, w.H, batch_first=True))
     return minimal_model(w, nn.LSTM(w.D, w.H, w.layers, batch_first=True))
 
 
@@ -173,7 +183,7 @@ def torch_step(w: Workload, impl, device):
         optimizer.zero_grad(set_to_none=True)
         if w.kind == "lm":  # state carried and detached, loss summed over time (Zaremba)
             logits, new = forward(x, state[0])
-            state[0] = tuple(s.detach() for s in new)
+            state[0] = new.detach() if torch.is_tensor(new) else tuple(s.detach() for s in new)
             loss = nn.functional.cross_entropy(logits.flatten(0, 1), y.flatten(), reduction="sum") / w.N
         else:
             loss = nn.functional.cross_entropy(forward(x), y)

@@ -24,8 +24,10 @@ from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from course_lib.torch_models.lstm import LSTM as ScratchLSTM
+from course_lib.torch_models.variants import VARIANT_TYPES
 
-RNN_TYPES = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}
+# "lstm-<variant>": the LSTM variants of torch_models.variants (Python loop over time)
+RNN_TYPES = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN, **VARIANT_TYPES}
 
 
 def length_mask(lengths, T):
