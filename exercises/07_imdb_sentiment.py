@@ -38,8 +38,8 @@ import numpy as np
 import torch
 
 from course_lib import pick
-from course_lib.checks.report import graded
 from course_lib.checks.imdb_sentiment import check_build_vocab, check_encode, check_pad_batch
+from course_lib.checks.report import graded
 from course_lib.data import load_imdb_tokens
 
 # %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_02_markdown"}

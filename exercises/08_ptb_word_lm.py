@@ -40,7 +40,6 @@ import torch
 from torch import nn
 
 from course_lib import pick
-from course_lib.checks.report import graded
 from course_lib.checks.ptb_word_lm import (
     check_batchify,
     check_next_token_probs,
@@ -48,6 +47,7 @@ from course_lib.checks.ptb_word_lm import (
     check_train_epoch,
     check_windows,
 )
+from course_lib.checks.report import graded
 
 torch.manual_seed(0)
 

@@ -71,6 +71,10 @@ def attention_pooling(h, mask, W, b, v):
     raise NotImplementedError()
 
 
+# %% nbgrader={"schema_version": 3, "grade": true, "solution": false, "locked": true, "points": 1, "grade_id": "test_attention_pooling_shapes"}
+# First the shapes (one point), then the values (the next cell).
+graded(check_attention_pooling, attention_pooling, shapes_only=True)
+
 # %% nbgrader={"schema_version": 3, "grade": true, "solution": false, "locked": true, "points": 1, "grade_id": "test_check_attention_pooling"}
 graded(check_attention_pooling, attention_pooling)
 

@@ -99,6 +99,10 @@ h, _ = rnn_forward(rng.standard_normal((N, T, D)), np.zeros((N, H)),
 norms = rnn_gradient_norms(h, rng.standard_normal((H, H)), rng.standard_normal((N, H)))
 print("norms:", norms.shape, np.round(norms, 3))
 
+# %% nbgrader={"schema_version": 3, "grade": true, "solution": false, "locked": true, "points": 1, "grade_id": "test_rnn_gradient_norms_shape"}
+# First the shapes (one point), then the values (the next cell).
+graded(check_rnn_gradient_norms, rnn_gradient_norms, shapes_only=True)
+
 # %% nbgrader={"schema_version": 3, "grade": true, "solution": false, "locked": true, "points": 2, "grade_id": "test_check_rnn_gradient_norms"}
 graded(check_rnn_gradient_norms, rnn_gradient_norms)
 

@@ -33,8 +33,8 @@ import torch
 from torch import nn
 
 from course_lib import pick
-from course_lib.checks.report import graded
 from course_lib.checks.mnist_rows import check_confusion_matrix, check_evaluate
+from course_lib.checks.report import graded
 from course_lib.data import load_mnist
 
 torch.manual_seed(0)

@@ -74,8 +74,22 @@ def test_exercises_are_nbgraders_release_of_the_solutions(course):
         assert _sources(exercise)[1:] == _sources(release), path.name
 
 
-def _break_last_answer(notebook):
-    """The worked solution with its last answer left as the stub (one exercise not done)."""
+# A classic mistake planted in the worked solution (old line -> new line); elsewhere the last
+# answer is left as the stub (one exercise not done, the earlier ones right).
+PLANTED = {
+    "01_rnn_gradient_norms": ("grad = (grad * (1 - h[:, t] ** 2)) @ Wh.T", "grad = grad @ Wh.T"),
+    "10_sst5_attention": ('scores = scores.masked_fill(~mask, float("-inf"))', "pass"),
+}
+
+
+def _plant_bug(notebook, stem):
+    """The worked solution with one planted bug (see PLANTED)."""
+    if stem in PLANTED:
+        old, new = PLANTED[stem]
+        cells = [c for c in notebook.cells if old in c.source]
+        assert len(cells) == 1, f"{stem}: the planted bug's line is gone"
+        cells[0].source = cells[0].source.replace(old, new)
+        return
     cell = [c for c in notebook.cells if "### BEGIN SOLUTION" in c.source][-1]
     lines, out, inside = cell.source.splitlines(), [], False
     for line in lines:
@@ -92,7 +106,7 @@ def _break_last_answer(notebook):
 @pytest.mark.notebook
 def test_untouched_scores_zero_solution_full_marks_partial_between(course):
     start = time.perf_counter()
-    students = {"untouched": None, "worked": None, "partial": _break_last_answer}
+    students = {"untouched": None, "worked": None, "partial": _plant_bug}
     for student, change in students.items():
         folder = course / "submitted" / student / ASSIGNMENT
         folder.mkdir(parents=True)
@@ -100,7 +114,7 @@ def test_untouched_scores_zero_solution_full_marks_partial_between(course):
             source = "release" if student == "untouched" else "source"
             notebook = nbformat.read(course / source / ASSIGNMENT / f"{path.stem}.ipynb", 4)
             if change:
-                change(notebook)
+                change(notebook, path.stem)
             nbformat.write(notebook, folder / f"{path.stem}.ipynb")
     _nbgrader(course, "autograde", ASSIGNMENT, "--force")
     from nbgrader.api import Gradebook
