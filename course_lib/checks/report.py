@@ -17,7 +17,7 @@ from course_lib.numpy_core.gradcheck import rel_error
 
 MATCH = 1e-6  # a student's output "is" a mistake's output when they agree this well
 
-_LAST = {"text": ""}  # the text of the last report printed (what graded() raises with)
+_LAST = {"text": "", "error": None}  # the text of the last report printed (what graded() raises with)
 
 NOT_IMPLEMENTED = ("not implemented yet: replace `raise NotImplementedError()` with your code, "
                    "run its cell, then this one")
@@ -69,6 +69,7 @@ class Report:
 
     def done(self, passed_detail):
         """Print PASS (with ``passed_detail``) or FAIL, each problem and each hint; True on PASS."""
+        _LAST["error"] = self.error
         if not self.problems:
             _LAST["text"] = f"{self.name}: PASS ({passed_detail})"
             print(_LAST["text"])
@@ -107,10 +108,11 @@ class CheckFailed(AssertionError):
 def graded(check, *args, **kwargs):
     """Run ``check(*args, **kwargs)`` (it prints PASS or its diagnosis); raise
     :class:`CheckFailed` with that diagnosis when it fails, so that nbgrader scores the cell 0."""
-    _LAST["text"] = ""
+    _LAST["text"], _LAST["error"] = "", None
     passed = check(*args, **kwargs)
-    if passed is False or passed is None:
-        raise CheckFailed(_LAST["text"] or f"{getattr(check, '__name__', 'check')} failed")
+    if passed is False or passed is None:  # chained to what your function raised, if it did
+        raise CheckFailed(_LAST["text"] or f"{getattr(check, '__name__', 'check')} failed"
+                          ) from _LAST["error"]
     return passed
 
 
