@@ -50,18 +50,35 @@ from course_lib.checks.lstm_backward import (
 # ```
 #
 # Given `dnext_h` and `dnext_c`, both $(N, H)$, return the gradients with respect to every
-# input of the step, in the order of the forward's arguments. From notebook 03:
-#
-# - `dc = dnext_c + dnext_h * o * (1 - tanh_c**2)`: the cell reaches the loss twice;
-# - the gates' gradients, `dnext_h * tanh_c` for o, `dc * prev_c` for f, `dc * g` for i,
-#   `dc * i` for g, each times its activation's derivative: `s * (1 - s)` for a sigmoid
-#   gate, `1 - g**2` for g;
-# - stack them as `da`, shape $(N, 4H)$, in the order i, f, g, o; then the products.
+# input of the step, in the order of the forward's arguments. Derive it as lecture 03 did,
+# by walking the step's graph backwards; the checker names the classic mistakes. Open the
+# hints one at a time.
 
 # %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_03_markdown"}
 # <details><summary>Hint 1</summary>
 #
-# dc = dnext_c + dnext_h * o * (1 - tanh_c**2); dprev_c = dc * f
+# The new cell state reaches the loss twice: directly, through `dnext_c`, and through
+# `next_h = o * tanh(next_c)`. Add both paths into one `dc` before anything else.
+#
+# </details>
+#
+# <details><summary>Hint 2</summary>
+#
+# `dc = dnext_c + dnext_h * o * (1 - tanh_c**2)`, and `dprev_c = dc * f`.
+#
+# </details>
+#
+# <details><summary>Hint 3</summary>
+#
+# The gates: `dnext_h * tanh_c` for o, `dc * prev_c` for f, `dc * g` for i, `dc * i` for g,
+# each times its activation's derivative: `s * (1 - s)` for a sigmoid gate, `1 - g**2` for g.
+#
+# </details>
+#
+# <details><summary>Hint 4</summary>
+#
+# Stack them as `da`, shape $(N, 4H)$, in the order i, f, g, o; then `dx = da @ Wx.T`,
+# `dprev_h = da @ Wh.T`, `dWx = x.T @ da`, `dWh = prev_h.T @ da`, `db = da.sum(axis=0)`.
 #
 # </details>
 
@@ -118,7 +135,7 @@ graded(check_lstm_step_backward, lstm_step_backward)
 # `dprev_h` of step 0.
 
 # %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_07_markdown"}
-# <details><summary>Hint 2</summary>
+# <details><summary>Hint 1</summary>
 #
 # for t in reversed(range(T)): call lstm_step_backward(dh[:, t] + dprev_h, dprev_c, step_cache)
 # and add up the weight gradients
@@ -176,7 +193,7 @@ assert result.passed(1e-7)
 # `course_lib.numpy_core.optim`.
 
 # %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_13_markdown"}
-# <details><summary>Hint 3</summary>
+# <details><summary>Hint 1</summary>
 #
 # one norm for all arrays together, then one scale for all of them
 #

@@ -39,12 +39,10 @@ from course_lib.checks.lstm_forward import check_lstm_forward, check_lstm_step_f
 # %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_02_markdown"}
 # ## Exercise 1: one step
 #
-# $$a = x W_x + h_{t-1} W_h + b \quad (N, 4H), \qquad
-#   i = \sigma(a_i),\; f = \sigma(a_f),\; g = \tanh(a_g),\; o = \sigma(a_o),$$
-# $$c_t = f \odot c_{t-1} + i \odot g, \qquad h_t = o \odot \tanh(c_t),$$
-#
-# where $a_i$ is the first block of $H$ columns of $a$, $a_f$ the second, $a_g$ the third and
-# $a_o$ the last. Use `sigmoid` from the course (imported above) or write your own.
+# Write the step that lecture 02 derived, from memory first: one affine map of $x_t$ and
+# $h_{t-1}$ for all four gates at once, the gates' nonlinearities, then the new cell state
+# and the new hidden state. Open the hints only when you are stuck, one at a time. Use
+# `sigmoid` from the course (imported above) or write your own.
 #
 # Return `(next_h, next_c, cache)`. The cache is for the backward pass; store
 # `(x, prev_h, prev_c, Wx, Wh, i, f, g, o, np.tanh(next_c))` (the course's layout, used in
@@ -53,8 +51,15 @@ from course_lib.checks.lstm_forward import check_lstm_forward, check_lstm_step_f
 # %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_03_markdown"}
 # <details><summary>Hint 1</summary>
 #
-# one product for all four gates: a = x @ Wx + prev_h @ Wh + b, then slice it into four blocks
-# of H columns: i, f, g, o
+# One product for all four gates: `a = x @ Wx + prev_h @ Wh + b`, shape $(N, 4H)$, then
+# slice it into four blocks of $H$ columns, in the order i, f, g, o.
+#
+# </details>
+#
+# <details><summary>Hint 2</summary>
+#
+# $i = \sigma(a_i),\; f = \sigma(a_f),\; g = \tanh(a_g),\; o = \sigma(a_o)$, then
+# $c_t = f \odot c_{t-1} + i \odot g$ and $h_t = o \odot \tanh(c_t)$.
 #
 # </details>
 
@@ -112,7 +117,7 @@ graded(check_lstm_step_forward, lstm_step_forward, seed=10)
 # `dtype=x.dtype`.
 
 # %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_07_markdown"}
-# <details><summary>Hint 2</summary>
+# <details><summary>Hint 1</summary>
 #
 # step t reads x[:, t, :]; loop over t, calling lstm_step_forward
 #
