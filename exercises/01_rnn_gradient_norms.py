@@ -1,7 +1,7 @@
 # ---
 # jupyter:
 #   jupytext:
-#     cell_metadata_filter: tags,-all
+#     cell_metadata_filter: tags,nbgrader,-all
 #     notebook_metadata_filter: kernelspec,jupytext,-jupytext.text_representation.jupytext_version
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
@@ -13,7 +13,7 @@
 # > **Exercise notebook.** Generated from `solutions/01_rnn_gradient_norms.py` by `lstm-course exercises build`: do not edit it by hand.
 # > Fill in every cell that raises `NotImplementedError`, then run the check below it.
 
-# %% [markdown]
+# %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_00_markdown"}
 # # Practice 01 · Gradient norms in a vanilla RNN
 #
 # Notebook 01 measured how the gradient of a vanilla RNN shrinks or explodes with the time
@@ -30,18 +30,19 @@
 #
 # Fill in the cell marked `YOUR CODE HERE`, run it, then run the check below it.
 
-# %%
+# %% nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_01_code"}
 import course_lib  # noqa: F401, I001  (first: fast float settings before NumPy starts threads)
 
 import numpy as np
 
 from course_lib import pick
 from course_lib.numpy_core import rnn_forward
+from course_lib.checks.report import graded
 from course_lib.checks.rnn_gradient_norms import check_rnn_gradient_norms
 from course_lib.numpy_core.init import orthogonal
 from course_lib.plots.lstm import plot_gradient_norms
 
-# %% [markdown]
+# %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_02_markdown"}
 # ## The backward recurrence
 #
 # The RNN computes $h_t = \tanh(x_t W_x + h_{t-1} W_h + b)$ for $t = 0, \dots, T-1$; the
@@ -62,7 +63,15 @@ from course_lib.plots.lstm import plot_gradient_norms
 # at **time lag** $k$: `norms[0]` is the norm of `dh_last` itself. Use one norm over the
 # whole $(N, H)$ array (`np.linalg.norm(grad)`).
 
-# %%
+# %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_03_markdown"}
+# <details><summary>Hint 1</summary>
+#
+# start with grad = dh_last (lag 0); one step back, from h_t to h_(t-1), is grad = (grad * (1 -
+# h[:, t] ** 2)) @ Wh.T
+#
+# </details>
+
+# %% nbgrader={"schema_version": 3, "grade": false, "solution": true, "locked": false, "grade_id": "rnn_gradient_norms"}
 def rnn_gradient_norms(h, Wh, dh_last):
     """Norm of the loss gradient at every hidden state, going back from the last one.
 
@@ -75,8 +84,6 @@ def rnn_gradient_norms(h, Wh, dh_last):
     """
     T = h.shape[1]
     norms = np.zeros(T)
-    # HINT: start with grad = dh_last (lag 0); one step back, from h_t to h_(t-1), is
-    # HINT: grad = (grad * (1 - h[:, t] ** 2)) @ Wh.T
     # YOUR CODE HERE
     raise NotImplementedError()
     return norms
@@ -90,17 +97,21 @@ h, _ = rnn_forward(rng.standard_normal((N, T, D)), np.zeros((N, H)),
 norms = rnn_gradient_norms(h, rng.standard_normal((H, H)), rng.standard_normal((N, H)))
 print("norms:", norms.shape, np.round(norms, 3))
 
-# %%
-passed = check_rnn_gradient_norms(rnn_gradient_norms)
+# %% nbgrader={"schema_version": 3, "grade": true, "solution": false, "locked": true, "points": 1, "grade_id": "test_rnn_gradient_norms_shape"}
+# First the shapes (one point), then the values (the next cell).
+graded(check_rnn_gradient_norms, rnn_gradient_norms, shapes_only=True)
 
-# %% [markdown]
+# %% nbgrader={"schema_version": 3, "grade": true, "solution": false, "locked": true, "points": 2, "grade_id": "test_check_rnn_gradient_norms"}
+graded(check_rnn_gradient_norms, rnn_gradient_norms)
+
+# %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_06_markdown"}
 # ## Vanishing or exploding: the spectral radius decides
 #
 # Now use your function. We build recurrent matrices $W_h = \rho\, Q$ from one orthogonal
 # matrix $Q$, so that every singular value of $W_h$ equals $\rho$, run the RNN on random
 # inputs, and follow the gradient back from the last step.
 
-# %%
+# %% nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_07_code"}
 N, D, H = 16, 8, 32
 T = pick(smoke=30, laptop=100, full=100)
 x = rng.standard_normal((N, T, D))
@@ -116,12 +127,12 @@ for rho in (0.5, 1.0, 2.0, 4.0):
 fig = plot_gradient_norms(np.arange(T), curves, title="Gradient norm at the hidden state k "
                           "steps back (your rnn_gradient_norms)")
 
-# %% [markdown]
+# %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_08_markdown"}
 # Notebook 01 bounded the growth by $\sigma_{\max}(W_h) = \rho$ per step. The $\tanh$ makes
 # the real rate smaller: each step also multiplies by $1 - h_t^2 \le 1$. Let us compare the
 # average rate per step with $\rho$, and look at the average of $1 - h_t^2$.
 
-# %%
+# %% nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_09_code"}
 print(f"{'rho':>4s} {'measured rate per step':>23s} {'mean of 1 - h^2':>16s}")
 for label, norms in curves.items():
     rho = float(label.split("= ")[1])
@@ -129,7 +140,7 @@ for label, norms in curves.items():
     print(f"{rho:4.1f} {rate:23.3f} {np.mean(1 - states[rho] ** 2):16.3f}")
     assert rate <= rho + 1e-9, "the measured rate never exceeds the bound rho"
 
-# %% [markdown]
+# %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_10_markdown"}
 # The measured rate stays below $\rho$, as the bound says. With $\rho = 0.5$ the gradient
 # loses at least half of its norm at every step, so after 50 steps it is more than
 # $10^{15}$ times smaller: the first inputs of the sequence receive no learning signal at

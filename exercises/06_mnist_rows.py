@@ -1,7 +1,7 @@
 # ---
 # jupyter:
 #   jupytext:
-#     cell_metadata_filter: tags,-all
+#     cell_metadata_filter: tags,nbgrader,-all
 #     notebook_metadata_filter: kernelspec,jupytext,-jupytext.text_representation.jupytext_version
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
@@ -13,7 +13,7 @@
 # > **Exercise notebook.** Generated from `solutions/06_mnist_rows.py` by `lstm-course exercises build`: do not edit it by hand.
 # > Fill in every cell that raises `NotImplementedError`, then run the check below it.
 
-# %% [markdown]
+# %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_00_markdown"}
 # # 06 · Practice: evaluating a classifier
 #
 # Notebook 06 evaluated its models after every epoch and drew a confusion matrix. Both look
@@ -31,18 +31,19 @@
 # Each exercise cell is followed by a check that runs your function on fixed inputs, compares
 # it with the course's reference and says what is wrong.
 
-# %%
+# %% nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_01_code"}
 import numpy as np
 import torch
 from torch import nn
 
 from course_lib import pick
 from course_lib.checks.mnist_rows import check_confusion_matrix, check_evaluate
+from course_lib.checks.report import graded
 from course_lib.data import load_mnist
 
 torch.manual_seed(0)
 
-# %% [markdown]
+# %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_02_markdown"}
 # ## 1. The evaluation loop
 #
 # `evaluate(model, inputs, targets, batch_size)` returns the **mean cross-entropy per
@@ -56,27 +57,33 @@ torch.manual_seed(0)
 #   divide by N at the end (the mean of per-batch means weighs it wrongly);
 # - return Python floats (`.item()`), not tensors.
 
-# %%
+# %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_03_markdown"}
+# <details><summary>Hint 1</summary>
+#
+# remember model.training, call model.eval(), loop under torch.no_grad()
+#
+# </details>
+
+# %% nbgrader={"schema_version": 3, "grade": false, "solution": true, "locked": false, "grade_id": "evaluate"}
 def evaluate(model, inputs, targets, batch_size=1000):
     """Mean cross-entropy and accuracy of ``model`` on inputs (N, T, D), targets (N,).
 
     Returns (loss, accuracy): floats, the loss averaged over the N sequences.
     """
-    # HINT: remember model.training, call model.eval(), loop under torch.no_grad()
     # YOUR CODE HERE
     raise NotImplementedError()
 
 
-# %%
-check_evaluate(evaluate)
+# %% nbgrader={"schema_version": 3, "grade": true, "solution": false, "locked": true, "points": 3, "grade_id": "test_check_evaluate"}
+graded(check_evaluate, evaluate)
 
-# %% [markdown]
+# %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_06_markdown"}
 # ## 2. Evaluate after every epoch
 #
 # A small LSTM on MNIST rows (a slice of the data, so that it trains in seconds), with your
 # `evaluate` after every epoch on held-out test images. One run gives the whole curve.
 
-# %%
+# %% nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_07_code"}
 from course_lib.torch_models import SequenceClassifier
 
 images, labels = load_mnist("train")
@@ -98,7 +105,7 @@ for epoch in range(pick(smoke=1, laptop=3)):
     test_loss, test_accuracy = evaluate(model, x_test, y_test, batch_size=1000)
     print(f"epoch {epoch + 1}: test loss {test_loss:.3f}, test accuracy {100 * test_accuracy:.1f} %")
 
-# %% [markdown]
+# %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_08_markdown"}
 # ## 3. The confusion matrix
 #
 # `confusion_matrix(predicted, labels, num_classes)` counts, for every pair (true class r,
@@ -107,22 +114,28 @@ for epoch in range(pick(smoke=1, laptop=3)):
 # answers. Make it `num_classes` wide even when a class never occurs, and mind repeated pairs:
 # `matrix[labels, predicted] += 1` adds one only once per distinct pair.
 
-# %%
+# %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_09_markdown"}
+# <details><summary>Hint 2</summary>
+#
+# np.zeros((C, C), dtype=int), then np.add.at(matrix, (labels, predicted), 1)
+#
+# </details>
+
+# %% nbgrader={"schema_version": 3, "grade": false, "solution": true, "locked": false, "grade_id": "confusion_matrix"}
 def confusion_matrix(predicted, labels, num_classes):
     """(C, C) integer counts; predicted and labels are (N,) integer arrays."""
-    # HINT: np.zeros((C, C), dtype=int), then np.add.at(matrix, (labels, predicted), 1)
     # YOUR CODE HERE
     raise NotImplementedError()
 
 
-# %%
-check_confusion_matrix(confusion_matrix)
+# %% nbgrader={"schema_version": 3, "grade": true, "solution": false, "locked": true, "points": 1, "grade_id": "test_check_confusion_matrix"}
+graded(check_confusion_matrix, confusion_matrix)
 
-# %% [markdown]
+# %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_12_markdown"}
 # Now read the trained model's mistakes: the largest off-diagonal entries are the digits it
 # confuses most.
 
-# %%
+# %% nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_13_code"}
 model.eval()
 with torch.no_grad():
     predicted = torch.cat([model(batch).argmax(1) for batch in x_test.split(1000)]).numpy()
@@ -133,7 +146,7 @@ print(matrix)
 print(f"most frequent mistake: {true} read as {guess} ({mistakes[true, guess]} times); "
       f"accuracy from the matrix {np.trace(matrix) / matrix.sum():.3f}")
 
-# %% [markdown]
+# %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_14_markdown"}
 # ## Recap
 #
 # - Evaluation runs in eval mode (no dropout), without gradients, batch by batch, and puts the

@@ -1,7 +1,7 @@
 # ---
 # jupyter:
 #   jupytext:
-#     cell_metadata_filter: tags,-all
+#     cell_metadata_filter: tags,nbgrader,-all
 #     notebook_metadata_filter: kernelspec,jupytext,-jupytext.text_representation.jupytext_version
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
@@ -13,7 +13,7 @@
 # > **Exercise notebook.** Generated from `solutions/10_sst5_attention.py` by `lstm-course exercises build`: do not edit it by hand.
 # > Fill in every cell that raises `NotImplementedError`, then run the check below it.
 
-# %% [markdown]
+# %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_00_markdown"}
 # # 10 · Practice: attention pooling with a mask
 #
 # Notebook 10 pooled an LSTM's hidden states with attention: a score per time step, a softmax
@@ -30,15 +30,16 @@
 # The check after the exercise runs your function on fixed inputs, compares it with the
 # course's reference and names the classic mistakes.
 
-# %%
+# %% nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_01_code"}
 import torch
 
 from course_lib import pick
+from course_lib.checks.report import graded
 from course_lib.checks.sst5_attention import check_attention_pooling
 
 _ = torch.manual_seed(0)
 
-# %% [markdown]
+# %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_02_markdown"}
 # ## 1. Masked attention pooling
 #
 # Dimension letters: N sequences, T steps (the longest in the batch), H features per step,
@@ -52,29 +53,39 @@ _ = torch.manual_seed(0)
 #
 # Do not change the caller's tensors in place.
 
-# %%
+# %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_03_markdown"}
+# <details><summary>Hint 1</summary>
+#
+# scores (N, T) from h @ W + b, tanh, @ v; then masked_fill(~mask, float("-inf"))
+#
+# </details>
+
+# %% nbgrader={"schema_version": 3, "grade": false, "solution": true, "locked": false, "grade_id": "attention_pooling"}
 def attention_pooling(h, mask, W, b, v):
     """Additive attention over the real steps of a padded batch.
 
     Inputs: h (N, T, H), mask (N, T) bool, W (H, A), b (A,), v (A,).
     Returns (pooled (N, H), weights (N, T)); weights are 0 on padded steps and sum to 1.
     """
-    # HINT: scores (N, T) from h @ W + b, tanh, @ v; then masked_fill(~mask, float("-inf"))
     # YOUR CODE HERE
     raise NotImplementedError()
 
 
-# %%
-check_attention_pooling(attention_pooling)
+# %% nbgrader={"schema_version": 3, "grade": true, "solution": false, "locked": true, "points": 1, "grade_id": "test_attention_pooling_shapes"}
+# First the shapes (one point), then the values (the next cell).
+graded(check_attention_pooling, attention_pooling, shapes_only=True)
 
-# %% [markdown]
+# %% nbgrader={"schema_version": 3, "grade": true, "solution": false, "locked": true, "points": 1, "grade_id": "test_check_attention_pooling"}
+graded(check_attention_pooling, attention_pooling)
+
+# %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_06_markdown"}
 # ## 2. Inside a classifier
 #
 # A small module around your function: an embedding (GloVe-50), an LSTM, your attention
 # pooling, dropout and a linear layer to the five classes. The course's `length_mask` turns
 # the lengths of a batch into the mask.
 
-# %%
+# %% nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_07_code"}
 from torch import nn
 
 from course_lib.torch_models import length_mask
@@ -100,11 +111,11 @@ class AttentionClassifier(nn.Module):
         return self.head(self.drop(pooled))  # (N, C)
 
 
-# %% [markdown]
+# %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_08_markdown"}
 # The data: SST-5 training sentences (a subset in the quick profile), dev sentences to
 # measure, each encoded with the experiment's vocabulary and GloVe rows.
 
-# %%
+# %% nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_09_code"}
 from course_lib.data import embedding_matrix, load_glove
 from course_lib.experiments.common.sst_data import build_vocab, encode, load_split
 
@@ -115,10 +126,10 @@ vocab = build_vocab(train_texts, [dev_texts], glove.words)
 train, dev = encode(vocab, train_texts, train_labels), encode(vocab, dev_texts, dev_labels)
 embedding, _ = embedding_matrix(vocab, glove)
 
-# %% [markdown]
+# %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_10_markdown"}
 # Training with the course's `Trainer` (Adam, evaluation on dev after every epoch).
 
-# %%
+# %% nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_11_code"}
 from course_lib.training import ClassificationTask, TrainConfig, Trainer
 
 model = AttentionClassifier(embedding, hidden_size=pick(smoke=16, laptop=64))
@@ -128,13 +139,13 @@ summary = Trainer(model, task, TrainConfig(epochs=pick(smoke=1, laptop=3), weigh
 for epoch, accuracy in zip(summary["history"]["epoch"], summary["history"]["val_accuracy"]):
     print(f"epoch {epoch}: dev accuracy {100 * accuracy:.1f} %")
 
-# %% [markdown]
+# %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_12_markdown"}
 # ## 3. Padding does not matter
 #
 # Pad the same dev sentences with ten extra steps of a real word's id: with a correct mask
 # the logits do not move.
 
-# %%
+# %% nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_13_code"}
 ids, lengths, _ = dev
 model.eval()
 with torch.no_grad():
@@ -144,7 +155,7 @@ with torch.no_grad():
 print("largest change of a logit:", float((logits - logits_longer).abs().max()))
 assert torch.allclose(logits, logits_longer, atol=1e-5)
 
-# %% [markdown]
+# %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_14_markdown"}
 # ## Recap
 #
 # - Attention pooling: scores, a softmax over time, a weighted sum; three lines of torch.

@@ -1,7 +1,7 @@
 # ---
 # jupyter:
 #   jupytext:
-#     cell_metadata_filter: tags,-all
+#     cell_metadata_filter: tags,nbgrader,-all
 #     notebook_metadata_filter: kernelspec,jupytext,-jupytext.text_representation.jupytext_version
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
@@ -9,7 +9,7 @@
 #     name: python3
 # ---
 
-# %% [markdown]
+# %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_00_markdown"}
 # # Practice 02 · The LSTM forward pass
 #
 # In this notebook, we write the two forward functions of the course's NumPy LSTM ourselves:
@@ -24,7 +24,7 @@
 # Dimension letters: N batch size, T time steps, D input size, H hidden size. The gates are
 # stacked in the order **i, f, g, o** (input, forget, candidate, output), as in PyTorch.
 
-# %%
+# %% nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_01_code"}
 import course_lib  # noqa: F401, I001  (first: fast float settings before NumPy starts threads)
 
 import time
@@ -33,23 +33,37 @@ import numpy as np
 
 from course_lib.numpy_core import lstm_forward as course_lstm_forward
 from course_lib.numpy_core import sigmoid  # noqa: F401  (for your lstm_step_forward)
+from course_lib.checks.report import graded
 from course_lib.checks.lstm_forward import check_lstm_forward, check_lstm_step_forward
 
-# %% [markdown]
+# %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_02_markdown"}
 # ## Exercise 1: one step
 #
-# $$a = x W_x + h_{t-1} W_h + b \quad (N, 4H), \qquad
-#   i = \sigma(a_i),\; f = \sigma(a_f),\; g = \tanh(a_g),\; o = \sigma(a_o),$$
-# $$c_t = f \odot c_{t-1} + i \odot g, \qquad h_t = o \odot \tanh(c_t),$$
-#
-# where $a_i$ is the first block of $H$ columns of $a$, $a_f$ the second, $a_g$ the third and
-# $a_o$ the last. Use `sigmoid` from the course (imported above) or write your own.
+# Write the step that lecture 02 derived, from memory first: one affine map of $x_t$ and
+# $h_{t-1}$ for all four gates at once, the gates' nonlinearities, then the new cell state
+# and the new hidden state. Open the hints only when you are stuck, one at a time. Use
+# `sigmoid` from the course (imported above) or write your own.
 #
 # Return `(next_h, next_c, cache)`. The cache is for the backward pass; store
 # `(x, prev_h, prev_c, Wx, Wh, i, f, g, o, np.tanh(next_c))` (the course's layout, used in
 # practice 03).
 
-# %%
+# %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_03_markdown"}
+# <details><summary>Hint 1</summary>
+#
+# One product for all four gates: `a = x @ Wx + prev_h @ Wh + b`, shape $(N, 4H)$, then
+# slice it into four blocks of $H$ columns, in the order i, f, g, o.
+#
+# </details>
+#
+# <details><summary>Hint 2</summary>
+#
+# $i = \sigma(a_i),\; f = \sigma(a_f),\; g = \tanh(a_g),\; o = \sigma(a_o)$, then
+# $c_t = f \odot c_{t-1} + i \odot g$ and $h_t = o \odot \tanh(c_t)$.
+#
+# </details>
+
+# %% nbgrader={"schema_version": 3, "grade": false, "solution": true, "locked": false, "grade_id": "lstm_step_forward"}
 # NBVAL_CHECK_OUTPUT
 def lstm_step_forward(x, prev_h, prev_c, Wx, Wh, b):
     """One LSTM step.
@@ -62,8 +76,6 @@ def lstm_step_forward(x, prev_h, prev_c, Wx, Wh, b):
     Returns (next_h, next_c, cache): next_h and next_c are (N, H).
     """
     ### BEGIN SOLUTION
-    # HINT: one product for all four gates: a = x @ Wx + prev_h @ Wh + b, then slice it
-    # HINT: into four blocks of H columns: i, f, g, o
     H = prev_h.shape[1]
     a = x @ Wx + prev_h @ Wh + b  # (N, 4H)
     i = sigmoid(a[:, :H])
@@ -85,10 +97,13 @@ next_h, next_c, _ = lstm_step_forward(rng.standard_normal((2, 3)), np.zeros((2, 
                                       rng.standard_normal((4, 16)), np.zeros(16))
 print("next_h", next_h.shape, "next_c", next_c.shape)
 
-# %%
-passed = check_lstm_step_forward(lstm_step_forward)
+# %% nbgrader={"schema_version": 3, "grade": true, "solution": false, "locked": true, "points": 3, "grade_id": "test_check_lstm_step_forward"}
+graded(check_lstm_step_forward, lstm_step_forward)
+### BEGIN HIDDEN TESTS
+graded(check_lstm_step_forward, lstm_step_forward, seed=10)
+### END HIDDEN TESTS
 
-# %% [markdown]
+# %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_06_markdown"}
 # ## Exercise 2: a whole sequence
 #
 # Apply your step to every time step of $x$ $(N, T, D)$, in order, feeding each step's
@@ -101,7 +116,14 @@ passed = check_lstm_step_forward(lstm_step_forward)
 # Make sure float32 inputs give a float32 `h`: `np.zeros(shape)` is float64 unless you pass
 # `dtype=x.dtype`.
 
-# %%
+# %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_07_markdown"}
+# <details><summary>Hint 1</summary>
+#
+# step t reads x[:, t, :]; loop over t, calling lstm_step_forward
+#
+# </details>
+
+# %% nbgrader={"schema_version": 3, "grade": false, "solution": true, "locked": false, "grade_id": "lstm_forward"}
 # NBVAL_CHECK_OUTPUT
 def lstm_forward(x, h0, Wx, Wh, b, c0=None):
     """LSTM over a whole sequence.
@@ -115,7 +137,6 @@ def lstm_forward(x, h0, Wx, Wh, b, c0=None):
     Returns (h, cache): h is (N, T, H), the hidden state after every step.
     """
     ### BEGIN SOLUTION
-    # HINT: step t reads x[:, t, :]; loop over t, calling lstm_step_forward
     N, T, _ = x.shape
     H = h0.shape[1]
     h = np.zeros((N, T, H), dtype=x.dtype)
@@ -135,10 +156,13 @@ h, _ = lstm_forward(rng.standard_normal((2, 5, 3)), np.zeros((2, 4)),
                     rng.standard_normal((3, 16)), rng.standard_normal((4, 16)), np.zeros(16))
 print("h", h.shape)
 
-# %%
-passed = check_lstm_forward(lstm_forward)
+# %% nbgrader={"schema_version": 3, "grade": true, "solution": false, "locked": true, "points": 3, "grade_id": "test_check_lstm_forward"}
+graded(check_lstm_forward, lstm_forward)
+### BEGIN HIDDEN TESTS
+graded(check_lstm_forward, lstm_forward, seed=11)
+### END HIDDEN TESTS
 
-# %% [markdown]
+# %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_10_markdown"}
 # ## How fast is your loop?
 #
 # Your `lstm_forward` and the course's give the same numbers. The course's version is
@@ -147,7 +171,7 @@ passed = check_lstm_forward(lstm_forward)
 # of the MNIST experiment (64 images read as 28 rows of 28 pixels, 128 hidden units), in
 # float32.
 
-# %%
+# %% nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_11_code"}
 N, T, D, H = 64, 28, 28, 128
 x = rng.standard_normal((N, T, D)).astype(np.float32)
 h0 = np.zeros((N, H), np.float32)
@@ -171,7 +195,7 @@ print(f"your lstm_forward: {yours:.2f} ms, the course's: {course:.2f} ms "
 assert np.allclose(lstm_forward(x, h0, Wx, Wh, b)[0], course_lstm_forward(x, h0, Wx, Wh, b)[0],
                    atol=1e-5)
 
-# %% [markdown]
+# %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_12_markdown"}
 # ## Recap
 #
 # - One step: one product for the four gates, sigmoid on i, f, o, tanh on g, then

@@ -1,7 +1,7 @@
 # ---
 # jupyter:
 #   jupytext:
-#     cell_metadata_filter: tags,-all
+#     cell_metadata_filter: tags,nbgrader,-all
 #     notebook_metadata_filter: kernelspec,jupytext,-jupytext.text_representation.jupytext_version
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
@@ -9,7 +9,7 @@
 #     name: python3
 # ---
 
-# %% [markdown]
+# %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_00_markdown"}
 # # Practice 03 · The LSTM backward pass and gradient clipping
 #
 # In this notebook, we write the backward half of the course's NumPy LSTM ourselves:
@@ -23,19 +23,20 @@
 # numerical gradients, and prints PASS or what is wrong, with a hint when it recognises a
 # classic mistake. Notebook 03 derives every equation used here.
 
-# %%
+# %% nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_01_code"}
 import course_lib  # noqa: F401, I001  (first: fast float settings before NumPy starts threads)
 
 import numpy as np
 
 from course_lib.numpy_core import check_layer_gradients, lstm_forward, lstm_step_forward
+from course_lib.checks.report import graded
 from course_lib.checks.lstm_backward import (
     check_clip_by_global_norm,
     check_lstm_backward,
     check_lstm_step_backward,
 )
 
-# %% [markdown]
+# %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_02_markdown"}
 # ## Exercise 1: one step back
 #
 # `lstm_step_forward(x, prev_h, prev_c, Wx, Wh, b)` returns `(next_h, next_c, cache)` with
@@ -45,15 +46,39 @@ from course_lib.checks.lstm_backward import (
 # ```
 #
 # Given `dnext_h` and `dnext_c`, both $(N, H)$, return the gradients with respect to every
-# input of the step, in the order of the forward's arguments. From notebook 03:
-#
-# - `dc = dnext_c + dnext_h * o * (1 - tanh_c**2)`: the cell reaches the loss twice;
-# - the gates' gradients, `dnext_h * tanh_c` for o, `dc * prev_c` for f, `dc * g` for i,
-#   `dc * i` for g, each times its activation's derivative: `s * (1 - s)` for a sigmoid
-#   gate, `1 - g**2` for g;
-# - stack them as `da`, shape $(N, 4H)$, in the order i, f, g, o; then the products.
+# input of the step, in the order of the forward's arguments. Derive it as lecture 03 did,
+# by walking the step's graph backwards; the checker names the classic mistakes. Open the
+# hints one at a time.
 
-# %%
+# %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_03_markdown"}
+# <details><summary>Hint 1</summary>
+#
+# The new cell state reaches the loss twice: directly, through `dnext_c`, and through
+# `next_h = o * tanh(next_c)`. Add both paths into one `dc` before anything else.
+#
+# </details>
+#
+# <details><summary>Hint 2</summary>
+#
+# `dc = dnext_c + dnext_h * o * (1 - tanh_c**2)`, and `dprev_c = dc * f`.
+#
+# </details>
+#
+# <details><summary>Hint 3</summary>
+#
+# The gates: `dnext_h * tanh_c` for o, `dc * prev_c` for f, `dc * g` for i, `dc * i` for g,
+# each times its activation's derivative: `s * (1 - s)` for a sigmoid gate, `1 - g**2` for g.
+#
+# </details>
+#
+# <details><summary>Hint 4</summary>
+#
+# Stack them as `da`, shape $(N, 4H)$, in the order i, f, g, o; then `dx = da @ Wx.T`,
+# `dprev_h = da @ Wh.T`, `dWx = x.T @ da`, `dWh = prev_h.T @ da`, `db = da.sum(axis=0)`.
+#
+# </details>
+
+# %% nbgrader={"schema_version": 3, "grade": false, "solution": true, "locked": false, "grade_id": "lstm_step_backward"}
 # NBVAL_CHECK_OUTPUT
 def lstm_step_backward(dnext_h, dnext_c, cache):
     """Backward pass of one LSTM step.
@@ -67,7 +92,6 @@ def lstm_step_backward(dnext_h, dnext_c, cache):
     """
     x, prev_h, prev_c, Wx, Wh, i, f, g, o, tanh_c = cache
     ### BEGIN SOLUTION
-    # HINT: dc = dnext_c + dnext_h * o * (1 - tanh_c**2); dprev_c = dc * f
     dc = dnext_c + dnext_h * o * (1 - tanh_c**2)
     da_i = dc * g * i * (1 - i)
     da_f = dc * prev_c * f * (1 - f)
@@ -92,10 +116,13 @@ _, _, cache = lstm_step_forward(rng.standard_normal((2, 3)), rng.standard_normal
 grads = lstm_step_backward(np.ones((2, 4)), np.zeros((2, 4)), cache)
 print([g.shape for g in grads])
 
-# %%
-passed = check_lstm_step_backward(lstm_step_backward)
+# %% nbgrader={"schema_version": 3, "grade": true, "solution": false, "locked": true, "points": 3, "grade_id": "test_check_lstm_step_backward"}
+graded(check_lstm_step_backward, lstm_step_backward)
+### BEGIN HIDDEN TESTS
+graded(check_lstm_step_backward, lstm_step_backward, seed=12)
+### END HIDDEN TESTS
 
-# %% [markdown]
+# %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_06_markdown"}
 # ## Exercise 2: backpropagation through time
 #
 # The course's `lstm_forward(x, h0, Wx, Wh, b)` returns `(h, cache)`. It is written for
@@ -119,7 +146,15 @@ passed = check_lstm_step_backward(lstm_step_backward)
 # of step $t+1$. The weights are shared by all steps: **sum** their gradients. `dh0` is the
 # `dprev_h` of step 0.
 
-# %%
+# %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_07_markdown"}
+# <details><summary>Hint 1</summary>
+#
+# for t in reversed(range(T)): call lstm_step_backward(dh[:, t] + dprev_h, dprev_c, step_cache)
+# and add up the weight gradients
+#
+# </details>
+
+# %% nbgrader={"schema_version": 3, "grade": false, "solution": true, "locked": false, "grade_id": "lstm_backward"}
 # NBVAL_CHECK_OUTPUT
 def lstm_backward(dh, cache):
     """Backward pass of lstm_forward (backpropagation through time).
@@ -134,8 +169,6 @@ def lstm_backward(dh, cache):
     Wx, Wh = cache["Wx"], cache["Wh"]
     N, T, H = dh.shape
     ### BEGIN SOLUTION
-    # HINT: for t in reversed(range(T)): call lstm_step_backward(dh[:, t] + dprev_h,
-    # HINT: dprev_c, step_cache) and add up the weight gradients
     D = xs.shape[2]
     dx = np.zeros((N, T, D), dtype=dh.dtype)
     dWx, dWh = np.zeros_like(Wx), np.zeros_like(Wh)
@@ -160,13 +193,16 @@ h, cache = lstm_forward(rng.standard_normal((2, 5, 3)), np.zeros((2, 4)),
 grads = lstm_backward(np.ones_like(h), cache)
 print([g.shape for g in grads])
 
-# %%
-passed = check_lstm_backward(lstm_backward)
+# %% nbgrader={"schema_version": 3, "grade": true, "solution": false, "locked": true, "points": 4, "grade_id": "test_check_lstm_backward"}
+graded(check_lstm_backward, lstm_backward)
+### BEGIN HIDDEN TESTS
+graded(check_lstm_backward, lstm_backward, seed=14)
+### END HIDDEN TESTS
 
-# %% [markdown]
+# %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_10_markdown"}
 # Your backward pass also survives the course's gradient checker, on a shape of its own:
 
-# %%
+# %% nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_11_code"}
 N, T, D, H = 2, 8, 3, 4
 inputs = dict(x=rng.standard_normal((N, T, D)), h0=rng.standard_normal((N, H)),
               Wx=0.5 * rng.standard_normal((D, 4 * H)), Wh=0.5 * rng.standard_normal((H, 4 * H)),
@@ -175,7 +211,7 @@ result = check_layer_gradients(lstm_forward, lstm_backward, inputs)
 print(result)
 assert result.passed(1e-7)
 
-# %% [markdown]
+# %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_12_markdown"}
 # ## Exercise 3: clipping by global norm
 #
 # `grads` is a dict name → array. Compute the **global norm** of all gradients together,
@@ -186,7 +222,14 @@ assert result.passed(1e-7)
 # number to watch for explosions. The course's version is `clip_grad_norm` in
 # `course_lib.numpy_core.optim`.
 
-# %%
+# %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_13_markdown"}
+# <details><summary>Hint 1</summary>
+#
+# one norm for all arrays together, then one scale for all of them
+#
+# </details>
+
+# %% nbgrader={"schema_version": 3, "grade": false, "solution": true, "locked": false, "grade_id": "clip_by_global_norm"}
 def clip_by_global_norm(grads, max_norm):
     """Scale all gradients in place so that their global norm is at most max_norm.
 
@@ -197,7 +240,6 @@ def clip_by_global_norm(grads, max_norm):
     Returns the global norm before clipping (a float).
     """
     ### BEGIN SOLUTION
-    # HINT: one norm for all arrays together, then one scale for all of them
     norm = float(np.sqrt(sum(np.sum(g**2) for g in grads.values())))
     if norm > max_norm:
         scale = max_norm / norm
@@ -211,10 +253,10 @@ def clip_by_global_norm(grads, max_norm):
 grads = {"W": np.array([[3.0, 4.0]]), "b": np.array([12.0])}
 print("norm before:", clip_by_global_norm(grads, 5.0), "after:", grads)
 
-# %%
-passed = check_clip_by_global_norm(clip_by_global_norm)
+# %% nbgrader={"schema_version": 3, "grade": true, "solution": false, "locked": true, "points": 2, "grade_id": "test_check_clip_by_global_norm"}
+graded(check_clip_by_global_norm, clip_by_global_norm)
 
-# %% [markdown]
+# %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_16_markdown"}
 # ## Recap
 #
 # - One step back: `dc = dnext_c + dnext_h * o * (1 - tanh(c)**2)`, the gates' gradients

@@ -1,7 +1,7 @@
 # ---
 # jupyter:
 #   jupytext:
-#     cell_metadata_filter: tags,-all
+#     cell_metadata_filter: tags,nbgrader,-all
 #     notebook_metadata_filter: kernelspec,jupytext,-jupytext.text_representation.jupytext_version
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
@@ -9,7 +9,7 @@
 #     name: python3
 # ---
 
-# %% [markdown]
+# %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_00_markdown"}
 # # 05 · Practice: the LSTM cell in PyTorch, and one training step
 #
 # Notebook 05 moved the NumPy LSTM to PyTorch: the same equations on tensors, with autograd
@@ -26,17 +26,18 @@
 # Each exercise cell is followed by a check that runs your function on fixed inputs, compares
 # it with the course's reference and says what is wrong.
 
-# %%
+# %% nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_01_code"}
 import matplotlib.pyplot as plt
 import torch
 from torch import nn
 
 from course_lib import pick
+from course_lib.checks.report import graded
 from course_lib.checks.torch_cell import check_torch_lstm_step, check_train_step
 
 torch.manual_seed(0)
 
-# %% [markdown]
+# %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_02_markdown"}
 # ## 1. The LSTM step on tensors
 #
 # The parameters keep the NumPy core's layout: `Wx` (D, 4H), `Wh` (H, 4H), `b` (4H,), with the
@@ -49,14 +50,20 @@ torch.manual_seed(0)
 # Use torch operations only (`@`, `torch.sigmoid`, `torch.tanh`, `tensor.chunk`): then autograd
 # can differentiate your step, and there is no backward pass to write.
 
-# %%
+# %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_03_markdown"}
+# <details><summary>Hint 1</summary>
+#
+# gates = x @ Wx + prev_h @ Wh + b is (N, 4H); gates.chunk(4, dim=1) splits it
+#
+# </details>
+
+# %% nbgrader={"schema_version": 3, "grade": false, "solution": true, "locked": false, "grade_id": "lstm_step_torch"}
 def lstm_step_torch(x, prev_h, prev_c, Wx, Wh, b):
     """One LSTM step on tensors: x (N, D); prev_h, prev_c (N, H); Wx (D, 4H); Wh (H, 4H); b (4H,).
 
     Returns (next_h, next_c), each (N, H).
     """
     ### BEGIN SOLUTION
-    # HINT: gates = x @ Wx + prev_h @ Wh + b is (N, 4H); gates.chunk(4, dim=1) splits it
     gates = x @ Wx + prev_h @ Wh + b  # (N, 4H)
     i, f, g, o = gates.chunk(4, dim=1)  # four (N, H) blocks
     next_c = torch.sigmoid(f) * prev_c + torch.sigmoid(i) * torch.tanh(g)
@@ -65,10 +72,10 @@ def lstm_step_torch(x, prev_h, prev_c, Wx, Wh, b):
     ### END SOLUTION
 
 
-# %%
-check_torch_lstm_step(lstm_step_torch)
+# %% nbgrader={"schema_version": 3, "grade": true, "solution": false, "locked": true, "points": 1, "grade_id": "test_check_torch_lstm_step"}
+graded(check_torch_lstm_step, lstm_step_torch)
 
-# %% [markdown]
+# %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_06_markdown"}
 # ## 2. Unrolled over a sequence, it is `torch.nn.LSTM`
 #
 # `nn.LSTM` stores the transposed matrices, `weight_ih_l0` (4H, D) and `weight_hh_l0` (4H, H),
@@ -76,7 +83,7 @@ check_torch_lstm_step(lstm_step_torch)
 # `b = bias_ih_l0 + bias_hh_l0`. Loop your step over the T steps of a batch and compare, in
 # float64, with `nn.LSTM` run on the same input.
 
-# %%
+# %% nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_07_code"}
 N, T, D, H = 4, 7, 3, 5
 reference = nn.LSTM(D, H, batch_first=True).double()
 Wx = reference.weight_ih_l0.detach().T  # (D, 4H)
@@ -95,7 +102,7 @@ difference = (ours - theirs).abs().max().item()
 print(f"largest difference from nn.LSTM: {difference:.1e}")
 assert difference < 1e-10
 
-# %% [markdown]
+# %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_08_markdown"}
 # ## 3. One training step
 #
 # Every training loop of the course repeats the same five moves on a batch:
@@ -109,11 +116,17 @@ assert difference < 1e-10
 #
 # Return the loss as a Python float (`loss.item()`), computed before the update.
 
-# %%
+# %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_09_markdown"}
+# <details><summary>Hint 2</summary>
+#
+# zero_grad, loss, backward, clip_grad_norm_, step; return loss.item()
+#
+# </details>
+
+# %% nbgrader={"schema_version": 3, "grade": false, "solution": true, "locked": false, "grade_id": "train_step"}
 def train_step(model, optimizer, inputs, targets, clip_norm):
     """One update of ``model`` on a batch; returns the batch's loss as a float."""
     ### BEGIN SOLUTION
-    # HINT: zero_grad, loss, backward, clip_grad_norm_, step; return loss.item()
     optimizer.zero_grad()
     loss = nn.functional.cross_entropy(model(inputs), targets)
     loss.backward()
@@ -123,17 +136,17 @@ def train_step(model, optimizer, inputs, targets, clip_norm):
     ### END SOLUTION
 
 
-# %%
-check_train_step(train_step)
+# %% nbgrader={"schema_version": 3, "grade": true, "solution": false, "locked": true, "points": 2, "grade_id": "test_check_train_step"}
+graded(check_train_step, train_step)
 
-# %% [markdown]
+# %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_12_markdown"}
 # ## 4. Train with it
 #
 # MNIST images read row by row: 28 steps of 28 pixels. A slice of the training set keeps this
 # to seconds; the course's `SequenceClassifier` supplies the model, your `train_step` the
 # learning. The loss should fall steadily.
 
-# %%
+# %% nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_13_code"}
 from course_lib.data import load_mnist
 from course_lib.torch_models import SequenceClassifier
 
@@ -150,7 +163,7 @@ for _epoch in range(pick(smoke=1, laptop=2)):
 print(f"{len(losses)} steps: loss {losses[0]:.2f} at the start, {losses[-1]:.2f} at the end")
 assert losses[-1] < losses[0]
 
-# %%
+# %% nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_14_code"}
 fig, ax = plt.subplots(figsize=(6, 3.5))
 ax.plot(losses)
 ax.set_title("Training loss of an LSTM on MNIST rows, one point per batch")
@@ -158,7 +171,7 @@ ax.set_xlabel("training step (batch of 64 images)")
 ax.set_ylabel("cross-entropy (nats)")
 plt.show()
 
-# %% [markdown]
+# %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_15_markdown"}
 # ## Recap
 #
 # - The LSTM step in PyTorch is the NumPy step with tensors: one matrix product for all four

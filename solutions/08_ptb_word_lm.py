@@ -1,7 +1,7 @@
 # ---
 # jupyter:
 #   jupytext:
-#     cell_metadata_filter: tags,-all
+#     cell_metadata_filter: tags,nbgrader,-all
 #     notebook_metadata_filter: kernelspec,jupytext,-jupytext.text_representation.jupytext_version
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
@@ -9,7 +9,7 @@
 #     name: python3
 # ---
 
-# %% [markdown]
+# %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_00_markdown"}
 # # 08 · Practice: the pieces of a language model's training
 #
 # Notebook 08 trained word-level language models on Penn Treebank with four small pieces of code
@@ -28,7 +28,7 @@
 # Each exercise cell is followed by a check that runs your function on fixed inputs, compares
 # it with the course's reference and says what is wrong.
 
-# %%
+# %% nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_01_code"}
 import math
 
 import numpy as np
@@ -43,10 +43,11 @@ from course_lib.checks.ptb_word_lm import (
     check_train_epoch,
     check_windows,
 )
+from course_lib.checks.report import graded
 
 torch.manual_seed(0)
 
-# %% [markdown]
+# %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_02_markdown"}
 # ## 1. Perplexity from summed log-probabilities
 #
 # An evaluation loop goes through the test text in batches of different sizes and, for each
@@ -56,11 +57,17 @@ torch.manual_seed(0)
 # exp(−(sum of all log-probabilities) / (total number of words)). Every *word* must weigh the
 # same, whatever the size of its batch.
 
-# %%
+# %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_03_markdown"}
+# <details><summary>Hint 1</summary>
+#
+# total log-probability / total tokens, then exp of minus that
+#
+# </details>
+
+# %% nbgrader={"schema_version": 3, "grade": false, "solution": true, "locked": false, "grade_id": "perplexity"}
 def perplexity(log_prob_sums, token_counts):
     """Perplexity over all batches: log_prob_sums (B,) in nats, token_counts (B,) -> float."""
     ### BEGIN SOLUTION
-    # HINT: total log-probability / total tokens, then exp of minus that
     return math.exp(-float(np.sum(log_prob_sums)) / float(np.sum(token_counts)))
     ### END SOLUTION
 
@@ -68,21 +75,27 @@ def perplexity(log_prob_sums, token_counts):
 print(f"{perplexity(np.array([-23.0, -4.6]), np.array([10, 2])):.2f}")  # exp(27.6 / 12) = 9.97
 
 
-# %%
-check_perplexity(perplexity)
+# %% nbgrader={"schema_version": 3, "grade": true, "solution": false, "locked": true, "points": 1, "grade_id": "test_check_perplexity"}
+graded(check_perplexity, perplexity)
 
-# %% [markdown]
+# %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_06_markdown"}
 # ## 2. Zaremba's layout: batchify and windows
 #
 # `batchify(ids, N)` cuts a stream of L token ids into N equal streams laid side by side, an
 # (N, L // N) array whose row n is the n-th **contiguous** slice of the text (the last L % N
 # tokens are dropped). Reading a row left to right reads the text on.
 
-# %%
+# %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_07_markdown"}
+# <details><summary>Hint 2</summary>
+#
+# keep the first N * (L // N) tokens, then reshape so that each row is one stream
+#
+# </details>
+
+# %% nbgrader={"schema_version": 3, "grade": false, "solution": true, "locked": false, "grade_id": "batchify"}
 def batchify(ids, N):
     """ids (L,) NumPy array -> (N, L // N): N contiguous streams."""
     ### BEGIN SOLUTION
-    # HINT: keep the first N * (L // N) tokens, then reshape so that each row is one stream
     L = len(ids) // N
     return ids[:N * L].reshape(N, L)
     ### END SOLUTION
@@ -91,21 +104,27 @@ def batchify(ids, N):
 print(batchify(np.arange(10), 3))  # [[0 1 2] [3 4 5] [6 7 8]]
 
 
-# %%
-check_batchify(batchify)
+# %% nbgrader={"schema_version": 3, "grade": true, "solution": false, "locked": true, "points": 1, "grade_id": "test_check_batchify"}
+graded(check_batchify, batchify)
 
-# %% [markdown]
+# %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_10_markdown"}
 # `windows(data, T)` reads data (N, L) T columns at a time and returns the list of pairs
 # (inputs, targets): inputs are columns i … i+k−1, targets the same columns shifted by one
 # (i+1 … i+k), with k = T except for the last window, which holds what is left
 # (k = min(T, L − 1 − i)). Every column but the last is an input once; every column but the first
 # is a target once.
 
-# %%
+# %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_11_markdown"}
+# <details><summary>Hint 3</summary>
+#
+# for i in range(0, L - 1, T): k = min(T, L - 1 - i)
+#
+# </details>
+
+# %% nbgrader={"schema_version": 3, "grade": false, "solution": true, "locked": false, "grade_id": "windows"}
 def windows(data, T):
     """data (N, L) -> list of (inputs (N, k), targets (N, k)), k = T except the last window."""
     ### BEGIN SOLUTION
-    # HINT: for i in range(0, L - 1, T): k = min(T, L - 1 - i)
     out = []
     L = data.shape[1]
     for i in range(0, L - 1, T):
@@ -119,10 +138,10 @@ for inputs, targets in windows(np.arange(12).reshape(2, 6), 3):
     print(inputs.tolist(), "->", targets.tolist())
 
 
-# %%
-check_windows(windows)
+# %% nbgrader={"schema_version": 3, "grade": true, "solution": false, "locked": true, "points": 2, "grade_id": "test_check_windows"}
+graded(check_windows, windows)
 
-# %% [markdown]
+# %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_14_markdown"}
 # ## 3. One epoch of truncated BPTT
 #
 # `train_epoch(model, data, T, optimizer, clip_norm)` trains a course `LanguageModel` for one
@@ -137,11 +156,17 @@ check_windows(windows)
 # - return the mean loss **per token** over the epoch (a float): the summed cross-entropy of all
 #   windows divided by the number of targets.
 
-# %%
+# %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_15_markdown"}
+# <details><summary>Hint 4</summary>
+#
+# detach the state at the start of every window; loss = CE(reduction="sum") / N
+#
+# </details>
+
+# %% nbgrader={"schema_version": 3, "grade": false, "solution": true, "locked": false, "grade_id": "train_epoch"}
 def train_epoch(model, data, T, optimizer, clip_norm):
     """One pass of truncated BPTT over data (N, L); returns the mean loss per token."""
     ### BEGIN SOLUTION
-    # HINT: detach the state at the start of every window; loss = CE(reduction="sum") / N
     model.train()
     N = data.shape[0]
     state = model.init_state(N)
@@ -169,14 +194,14 @@ print(f"loss per token: {train_epoch(tiny, tiny_data, 4, torch.optim.SGD(tiny.pa
       f" (ln 5 = {math.log(5):.3f})")
 
 
-# %%
-check_train_epoch(train_epoch)
+# %% nbgrader={"schema_version": 3, "grade": true, "solution": false, "locked": true, "points": 4, "grade_id": "test_check_train_epoch"}
+graded(check_train_epoch, train_epoch)
 
-# %% [markdown]
+# %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_18_markdown"}
 # Now use your three functions on real text: a small LSTM language model trained on the start of
 # PTB for a few epochs, its validation perplexity measured with your `perplexity` after each.
 
-# %%
+# %% nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_19_code"}
 from course_lib.experiments.common.ptb_streams import load_ptb_streams
 
 streams = load_ptb_streams("word")
@@ -207,7 +232,7 @@ for epoch in range(pick(smoke=1, laptop=3)):
     print(f"epoch {epoch + 1}: train perplexity {math.exp(train_loss):.0f}, "
           f"validation perplexity {validation_perplexity(model, val_data):.0f}")
 
-# %% [markdown]
+# %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_20_markdown"}
 # ## 4. Temperature and top-k
 #
 # `next_token_probs(logits, temperature, top_k=None)` turns the model's logits (V,) for the next
@@ -218,12 +243,18 @@ for epoch in range(pick(smoke=1, laptop=3)):
 #   the softmax, so that what is left sums to 1);
 # - temperature 0 means greedy: probability 1 on the most likely word.
 
-# %%
+# %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_21_markdown"}
+# <details><summary>Hint 5</summary>
+#
+# temperature 0 -> one-hot of the argmax; else softmax(logits / temperature) after masking all
+# but the top_k logits with -inf
+#
+# </details>
+
+# %% nbgrader={"schema_version": 3, "grade": false, "solution": true, "locked": false, "grade_id": "next_token_probs"}
 def next_token_probs(logits, temperature, top_k=None):
     """logits (V,) tensor -> probabilities (V,) to sample the next token from."""
     ### BEGIN SOLUTION
-    # HINT: temperature 0 -> one-hot of the argmax; else softmax(logits / temperature) after
-    # HINT: masking all but the top_k logits with -inf
     if temperature == 0:
         return nn.functional.one_hot(logits.argmax(), logits.numel()).float()
     scaled = logits / temperature
@@ -237,15 +268,15 @@ def next_token_probs(logits, temperature, top_k=None):
 print(next_token_probs(torch.tensor([2.0, 1.0, 0.0]), 1.0))  # tensor([0.6652, 0.2447, 0.0900])
 
 
-# %%
-check_next_token_probs(next_token_probs)
+# %% nbgrader={"schema_version": 3, "grade": true, "solution": false, "locked": true, "points": 2, "grade_id": "test_check_next_token_probs"}
+graded(check_next_token_probs, next_token_probs)
 
-# %% [markdown]
+# %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_24_markdown"}
 # With your function, finish a sentence: feed the prefix, sample a word from
 # `next_token_probs`, feed it back, repeat. (Your small model has read little text: expect
 # grammar more than sense.)
 
-# %%
+# %% nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_25_code"}
 @torch.no_grad()
 def finish(prefix, n=10, temperature=1.0, top_k=None, seed=0):
     model.eval()
@@ -263,7 +294,7 @@ def finish(prefix, n=10, temperature=1.0, top_k=None, seed=0):
 for temperature, top_k in ((0.0, None), (0.8, None), (1.0, 10)):
     print(f"τ = {temperature}, top-k {top_k}: {finish('the company said', 8, temperature, top_k)}")
 
-# %% [markdown]
+# %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_26_markdown"}
 # ## Recap
 #
 # - Perplexity = exp(−total log-probability / total tokens): sum first, divide once, exponentiate

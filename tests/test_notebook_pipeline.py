@@ -9,19 +9,25 @@ from course_lib.tools.notebooks import pair_problem, paired_sources
 SOLUTION = """\
 def lstm_cell(x):
     ### BEGIN SOLUTION
-    # HINT: remember the forget gate
+    # a comment nbgrader clears too
     y = x * 2
     return y
     ### END SOLUTION
+
+
+check(lstm_cell)
+### BEGIN HIDDEN TESTS
+check(lstm_cell, seed=3)
+### END HIDDEN TESTS
 """
 
 
-def test_solution_regions_become_stubs_and_keep_hints_and_indentation():
+def test_solution_regions_become_stubs_and_hidden_tests_vanish_as_in_nbgrader():
     assert strip_solutions(SOLUTION) == (
         "def lstm_cell(x):\n"
-        "    # HINT: remember the forget gate\n"
         "    # YOUR CODE HERE\n"
         "    raise NotImplementedError()\n"
+        "\n\ncheck(lstm_cell)\n"
     )
 
 

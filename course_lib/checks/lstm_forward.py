@@ -27,10 +27,12 @@ STEP_SHAPES = {"next_h": ((N, H), "(N, H)"), "next_c": ((N, H), "(N, H)")}
 STEP_NAMES = ["next_h", "next_c", "cache"]
 
 
-def check_lstm_step_forward(fn):
-    """Check ``fn(x, prev_h, prev_c, Wx, Wh, b) -> (next_h, next_c, cache)``."""
+def check_lstm_step_forward(fn, seed=0):
+    """Check ``fn(x, prev_h, prev_c, Wx, Wh, b) -> (next_h, next_c, cache)`` (inputs drawn
+    with ``seed``)."""
     report = Report("lstm_step_forward")
-    inputs = lstm_inputs()
+    report.forbid(fn, lstm_step_forward)
+    inputs = lstm_inputs(seed)
     outputs = array_outputs(report, fn, inputs, STEP_NAMES, STEP_SHAPES)
     if outputs is None:
         return report.done("")
@@ -50,10 +52,11 @@ def check_lstm_step_forward(fn):
                        f"{max(errors.values()):.1e}; float32 stays float32")
 
 
-def check_lstm_forward(fn):
-    """Check ``fn(x, h0, Wx, Wh, b, c0=None) -> (h, cache)``."""
+def check_lstm_forward(fn, seed=1):
+    """Check ``fn(x, h0, Wx, Wh, b, c0=None) -> (h, cache)`` (inputs drawn with ``seed``)."""
     report = Report("lstm_forward")
-    x, h0, c0, Wx, Wh, b = lstm_inputs(seed=1, T_steps=T)
+    report.forbid(fn, lstm_forward)
+    x, h0, c0, Wx, Wh, b = lstm_inputs(seed=seed, T_steps=T)
     args, names, shapes = (x, h0, Wx, Wh, b), ["h", "cache"], {"h": ((N, T, H), "(N, T, H)")}
     outputs = array_outputs(report, fn, args, names, shapes)
     if outputs is None:

@@ -17,6 +17,8 @@ from course_lib.numpy_core.gradcheck import rel_error
 
 MATCH = 1e-6  # a student's output "is" a mistake's output when they agree this well
 
+_LAST = {"text": "", "error": None}  # the text of the last report printed (what graded() raises with)
+
 NOT_IMPLEMENTED = ("not implemented yet: replace `raise NotImplementedError()` with your code, "
                    "run its cell, then this one")
 
@@ -67,15 +69,51 @@ class Report:
 
     def done(self, passed_detail):
         """Print PASS (with ``passed_detail``) or FAIL, each problem and each hint; True on PASS."""
+        _LAST["error"] = self.error
         if not self.problems:
-            print(f"{self.name}: PASS ({passed_detail})")
+            _LAST["text"] = f"{self.name}: PASS ({passed_detail})"
+            print(_LAST["text"])
             return True
-        print(f"{self.name}: FAIL")
-        for text in self.problems:
-            print(f"  - {text}")
-        for hint in self.hints:
-            print(f"  Hint: {hint}")
+        lines = [f"{self.name}: FAIL"] + [f"  - {text}" for text in self.problems]
+        lines += [f"  Hint: {hint}" for hint in self.hints]
+        _LAST["text"] = "\n".join(lines)
+        print(_LAST["text"])
         return False
+
+    def forbid(self, fn, reference):
+        """A problem when ``fn`` is, or calls, the course's own ``reference`` implementation."""
+        if uses(fn, reference):
+            self.problem(f"your function hands in the course's own `{reference.__name__}` "
+                         f"(from {reference.__module__}); write the computation yourself")
+
+
+def uses(fn, reference):
+    """True when ``fn`` is ``reference`` or names it (directly or in a nested function)."""
+    if fn is reference or getattr(fn, "__wrapped__", None) is reference:
+        return True
+    code, names = getattr(fn, "__code__", None), getattr(fn, "__globals__", {})
+    stack = [code] if code is not None else []
+    while stack:
+        code = stack.pop()
+        if any(names.get(name) is reference for name in code.co_names):
+            return True
+        stack += [c for c in code.co_consts if hasattr(c, "co_names")]
+    return False
+
+
+class CheckFailed(AssertionError):
+    """A graded check failed; the message is the check's full report (problems and hints)."""
+
+
+def graded(check, *args, **kwargs):
+    """Run ``check(*args, **kwargs)`` (it prints PASS or its diagnosis); raise
+    :class:`CheckFailed` with that diagnosis when it fails, so that nbgrader scores the cell 0."""
+    _LAST["text"], _LAST["error"] = "", None
+    passed = check(*args, **kwargs)
+    if passed is False or passed is None:  # chained to what your function raised, if it did
+        raise CheckFailed(_LAST["text"] or f"{getattr(check, '__name__', 'check')} failed"
+                          ) from _LAST["error"]
+    return passed
 
 
 @dataclass(frozen=True)

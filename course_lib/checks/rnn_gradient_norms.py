@@ -18,8 +18,10 @@ from course_lib.checks.report import Report, diagnose
 from course_lib.numpy_core.rnn import rnn_forward
 
 
-def check_rnn_gradient_norms(fn):
-    """Check ``fn(h, Wh, dh_last) -> norms``: norms[k] = ||dL/dh_(T-1-k)||, shape (T,)."""
+def check_rnn_gradient_norms(fn, shapes_only=False):
+    """Check ``fn(h, Wh, dh_last) -> norms``: norms[k] = ||dL/dh_(T-1-k)||, shape (T,).
+
+    ``shapes_only``: stop after the shape and dtype (partial credit)."""
     report = Report("rnn_gradient_norms")
     rng = np.random.default_rng(7)
     x, h0 = rng.standard_normal((N, T, D)), rng.standard_normal((N, H))
@@ -30,8 +32,8 @@ def check_rnn_gradient_norms(fn):
     if outputs is None:
         return report.done("")
     outputs["norms"] = np.asarray(outputs["norms"], dtype=np.float64)
-    if not check_arrays(report, outputs, {"norms": ((T,), "(T,)")}, np.float64):
-        return report.done("")
+    if not check_arrays(report, outputs, {"norms": ((T,), "(T,)")}, np.float64) or shapes_only:
+        return report.done("norms has shape (T,), float64")
     reference = {"norms": m.rnn_gradient_norms_variant(h, Wh, dh_last)}
     errors = compare(report, outputs, reference)
     if errors["norms"] > TOL:

@@ -1,14 +1,17 @@
 """Generate ``exercises/`` from ``solutions/`` (never edit exercises by hand).
 
-A solution marks each answer with nbgrader's markers::
+``solutions/`` are nbgrader source notebooks: every cell carries ``nbgrader`` metadata (kept
+by Jupytext's ``cell_metadata_filter = "tags,nbgrader,-all"``), an answer is marked with
+nbgrader's markers, and graded cells may hold hidden tests::
 
-    ### BEGIN SOLUTION
-    # HINT: the forget gate multiplies the previous cell state   <- kept in the exercise
-    next_c = f * prev_c + i * g
-    ### END SOLUTION
+    ### BEGIN SOLUTION                 ### BEGIN HIDDEN TESTS
+    next_c = f * prev_c + i * g        graded(check_lstm_forward, lstm_forward, seed=11)
+    ### END SOLUTION                   ### END HIDDEN TESTS
 
-The exercise keeps the indentation and the ``# HINT`` lines, and replaces the rest with
-``# YOUR CODE HERE`` and ``raise NotImplementedError()``. Outputs are cleared.
+The exercise does what ``nbgrader generate_assignment`` does to the sources: an answer becomes
+``# YOUR CODE HERE`` and ``raise NotImplementedError()`` (indented as the markers were), hidden
+tests vanish, outputs are cleared (``tests/test_nbgrader.py`` compares the two). Hints live in
+markdown cells (``<details><summary>Hint 1</summary>``), outside the answers.
 
 ``lstm-course exercises build`` writes the files; ``lstm-course exercises check`` exits 1 and
 names every stale one.
@@ -25,6 +28,7 @@ from course_lib.env.paths import REPO_ROOT
 from course_lib.tools.notebooks import normalise
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
+BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 BANNER = (
     "# %% [markdown]\n"
     "# > **Exercise notebook.** Generated from `solutions/{name}.py` by "
@@ -39,10 +43,14 @@ class SolutionMarkerError(ValueError):
 
 def strip_solutions(text: str, filename: str = "<solution>") -> str:
     """Return ``text`` with every solution region replaced by a stub (see module docstring)."""
-    output, region_start, indent = [], None, ""
+    output, region_start, indent, hidden = [], None, "", False
     for number, line in enumerate(text.splitlines(), start=1):
         stripped = line.strip()
-        if stripped == BEGIN:
+        if stripped in (BEGIN_HIDDEN, END_HIDDEN):
+            hidden = stripped == BEGIN_HIDDEN
+        elif hidden:
+            continue
+        elif stripped == BEGIN:
             if region_start is not None:
                 raise SolutionMarkerError(
                     f"{filename}:{region_start}: '{BEGIN}' is not closed before line {number}; "
@@ -57,9 +65,7 @@ def strip_solutions(text: str, filename: str = "<solution>") -> str:
             output += [f"{indent}# YOUR CODE HERE", f"{indent}raise NotImplementedError()"]
             region_start = None
         elif region_start is not None:
-            if stripped.startswith("# HINT"):
-                output.append(line)
-            elif stripped.startswith("# %%"):
+            if stripped.startswith("# %%"):
                 raise SolutionMarkerError(
                     f"{filename}:{region_start}: '{BEGIN}' is not closed before the next cell "
                     f"(line {number}); add '{END}' at the end of the answer"
@@ -130,14 +136,58 @@ def build(root: Path = REPO_ROOT) -> list[Path]:
     return list(expected)
 
 
+NBGRADER_CONFIG = """\
+# nbgrader course folder for the LSTM course, written by `lstm-course exercises nbgrader`.
+# One assignment per practice notebook: source/<name>/<name>.ipynb.
+c = get_config()  # noqa: F821
+c.CourseDirectory.course_id = "lstm-course"
+c.CourseDirectory.root = {root!r}
+c.Exchange.root = {exchange!r}  # the folder students fetch from and submit to
+c.ExecutePreprocessor.timeout = 600
+"""
+
+
+def nbgrader_course(dest: Path, root: Path = REPO_ROOT, names=None,
+                    assignment=None) -> list[Path]:
+    """Set up an nbgrader course folder in ``dest``: ``nbgrader_config.py`` and
+    ``source/<name>/<name>.ipynb`` for every solution (or those in ``names``), or all in
+    ``source/<assignment>/`` when given; return the source notebooks written. Outputs are
+    cleared; the nbgrader metadata comes with them."""
+    dest = Path(dest).resolve()
+    dest.mkdir(parents=True, exist_ok=True)
+    (dest / "nbgrader_config.py").write_text(
+        NBGRADER_CONFIG.format(root=str(dest), exchange=str(dest / "exchange")))
+    written = []
+    for solution in sorted((root / "solutions").glob("*.py")):
+        if names and solution.stem not in names:
+            continue
+        notebook = jupytext.reads(solution.read_text(), fmt="py:percent")
+        for cell in notebook.cells:
+            if cell.cell_type == "code":
+                cell.outputs, cell.execution_count = [], None
+        folder = dest / "source" / (assignment or solution.stem)
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / f"{solution.stem}.ipynb"
+        target.write_text(jupytext.writes(notebook, fmt="ipynb"))
+        written.append(target)
+    return written
+
+
 def add_arguments(parser) -> None:
     sub = parser.add_subparsers(dest="action", required=True)
     sub.add_parser("build", help="write exercises/ from solutions/")
     sub.add_parser("check", help="exit 1 naming every stale file in exercises/")
+    course = sub.add_parser("nbgrader", help="set up an nbgrader course folder from solutions/")
+    course.add_argument("dir", type=Path, help="the course folder (created if missing)")
 
 
 def main(args) -> int:
     try:
+        if args.action == "nbgrader":
+            for path in nbgrader_course(args.dir):
+                print(f"wrote {path}")
+            print(f"next: cd {args.dir} && nbgrader generate_assignment NAME (see README)")
+            return 0
         if args.action == "build":
             for path in build():
                 print(f"wrote {path.relative_to(REPO_ROOT)}")
