@@ -11,7 +11,7 @@ TORCH_PIN := torch==2.13.0
 setup:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet "$(TORCH_PIN)" -e ".[test]"
+	$(BIN)/pip install --quiet "$(TORCH_PIN)" -e ".[test,site]"
 	@echo "Set-up done. Next: 'make lab' to open the course, 'make test' to run the tests."
 
 lab:

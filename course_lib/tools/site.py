@@ -10,6 +10,7 @@ Math is served from a local MathJax copy (Debian ``libjs-mathjax``): nothing com
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -29,7 +30,11 @@ MATHJAX = (
 
 
 def find_mathjax() -> tuple[Path, str] | None:
-    for folder, script in MATHJAX:
+    """The first local MathJax; ``LSTM_COURSE_MATHJAX`` may name a MathJax 2 folder instead."""
+    candidates = MATHJAX
+    if os.environ.get("LSTM_COURSE_MATHJAX"):
+        candidates = ((Path(os.environ["LSTM_COURSE_MATHJAX"]), MATHJAX[0][1]),)
+    for folder, script in candidates:
         if (folder / script.split("?")[0]).exists():
             return folder, script
     return None
@@ -86,7 +91,8 @@ def build(allow_missing_mathjax: bool = False) -> Path:
     mathjax = find_mathjax()
     if mathjax:
         folder, script = mathjax
-        shutil.copytree(folder, staging / "_static" / "mathjax", symlinks=False)
+        shutil.copytree(folder, staging / "_static" / "mathjax",
+                        ignore=shutil.ignore_patterns("unpacked", "test"))
         config += f"    html_static_path: [_static]\n    mathjax_path: mathjax/{script}\n"
     elif not allow_missing_mathjax:
         raise SystemExit("no local MathJax: install it (apt-get install libjs-mathjax); "
