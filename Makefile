@@ -6,12 +6,12 @@ BIN := $(VENV)/bin
 # in a fresh venv resolves to a multi-GB CUDA build.
 TORCH_PIN := torch==2.13.0
 
-.PHONY: setup lab test lint notebooks exercises clean-cache
+.PHONY: setup lab test lint notebooks exercises clean-cache site
 
 setup:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet "$(TORCH_PIN)" -e ".[test]"
+	$(BIN)/pip install --quiet "$(TORCH_PIN)" -e ".[test,site]"
 	@echo "Set-up done. Next: 'make lab' to open the course, 'make test' to run the tests."
 
 lab:
@@ -29,3 +29,7 @@ notebooks:
 
 exercises:
 	$(BIN)/lstm-course exercises build
+
+# The course website from the committed notebooks (no execution): build/site/_build/html/.
+site:
+	$(BIN)/lstm-course site build

@@ -121,6 +121,9 @@ def plot_memory(forget_gate: float = 0.9, steps: int = 50):
     print(f"after {steps} steps, {forget_gate**steps:.1%} of the memory remains")
 
 
+# A static picture of the default f = 0.9 first: GitHub and the course site show this one;
+# the live slider below redraws its own copy.
+plot_memory(0.9)
 try:
     import ipywidgets as widgets
     from IPython.display import display
@@ -129,8 +132,8 @@ try:
                                  description="forget gate f", continuous_update=True,
                                  style={"description_width": "initial"})
     display(slider, widgets.interactive_output(plot_memory, {"forget_gate": slider}))
-except ImportError:  # no ipywidgets: draw one static picture instead
-    plot_memory(0.9)
+except ImportError:  # no ipywidgets: the static picture above is all there is
+    pass
 
 # %% [markdown]
 # With $f = 0.9$ almost nothing is left after 50 steps; with $f = 0.99$ most of it is. The

@@ -377,6 +377,7 @@ try:
         plot_gates_reading_image(image, trace, np.argsort(-trace["c"][0].std(axis=0))[:16])
         plt.show()
 
+    show(0)  # the default digit as static figures, for GitHub and the site; the slider redraws
     widgets.interact(show, index=widgets.IntSlider(value=0, min=0, max=199, description="test digit"))
 except ImportError:
     print("ipywidgets is not installed: the static figures above are all there is")

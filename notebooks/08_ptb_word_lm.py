@@ -553,6 +553,11 @@ try:
                          top_k=top_k or None, seed=seed)
         print(show_completion(prefix, words))
 
+    # The widget's default state as a static figure (GitHub and the site show it): the
+    # next-word distribution that the default completion samples from, and that completion.
+    plot_temperatures("stock prices", temperatures=(1.0,))
+    plt.show()
+    show()
     widgets.interact(show, prefix="stock prices", temperature=(0.0, 2.0, 0.1), top_k=(0, 50, 5),
                      seed=(0, 20))
 except ImportError:

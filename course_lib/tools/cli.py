@@ -19,6 +19,7 @@ COMMANDS = {
     "run": ("course_lib.runs.cli", "run a registered experiment, write results/"),
     "results": ("course_lib.runs.summary", "print a table of every recorded result"),
     "sweep": ("course_lib.runs.sweep", "run a resumable hyperparameter grid"),
+    "site": ("course_lib.tools.site", "build the course website from the committed notebooks"),
     "bench": ("course_lib.tools.bench", "measure training throughput of every implementation"),
 }
 
