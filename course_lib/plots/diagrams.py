@@ -11,11 +11,8 @@ import base64
 import html
 import io
 
-import matplotlib
-
-matplotlib.use(matplotlib.get_backend())  # keep the caller's backend (Agg in tests)
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch  # noqa: E402
+from matplotlib.figure import Figure
+from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
 
 GATE = "#cfe2f3"
 TANH = "#d9ead3"
@@ -51,11 +48,14 @@ class Diagram:
                 "text/plain": self.alt}
 
     def close(self):
-        plt.close(self.figure)
+        """Free the figure (it is not registered with pyplot, so nothing else holds it)."""
+        self.figure.clear()
 
 
 def _canvas(width, height, title=None):
-    fig, ax = plt.subplots(figsize=(width, height))
+    # a Figure outside pyplot: a notebook shows the Diagram once, not also as a stray figure
+    fig = Figure(figsize=(width, height))
+    ax = fig.add_subplot()
     ax.set_xlim(0, width)
     ax.set_ylim(0, height)
     ax.set_aspect("equal")
