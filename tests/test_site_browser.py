@@ -56,8 +56,12 @@ def page_problems(page, url: str, html_root: Path) -> list[str]:
     text = page.inner_text("article") if page.query_selector("article") else ""
     if "$$" in text:
         problems.append("raw $$ left: math not typeset")
-    if page.query_selector(".math") and not page.query_selector("mjx-container, .MathJax"):
-        problems.append("math present but not typeset")
+    typeset = "mjx-container, .MathJax, .MathJax_SVG, .MathJax_CHTML"  # MathJax 3 or 2
+    if page.query_selector(".math"):
+        try:
+            page.wait_for_selector(typeset, state="attached", timeout=15_000)
+        except Exception:  # playwright's TimeoutError
+            problems.append("math present but not typeset")
     for href in page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)"):
         target, _ = urldefrag(href)
         if urlparse(target).hostname == "127.0.0.1":

@@ -220,7 +220,7 @@ def gru_cell():
     _arrow(ax, (6.0, 2.95), (6.0, gy + 0.3), shrink=0)
     ax.plot([4.6, 4.6], [top, 3.45], color="black", lw=1.2)
     _op(ax, 7.6, top, "+")
-    _arrow(ax, (0.8, top), (7.6, top), "(1 − z) ⊙ $h_{t-1}$ ... z blends", offset=(-1.0, 0.1))
+    _arrow(ax, (0.8, top), (7.6, top), "z ⊙ $h_{t-1}$ (and (1 − z) ⊙ n)", offset=(-1.0, 0.1))
     _arrow(ax, (3.8, gy + 0.3), (7.6, top), "z", offset=(0.3, -0.4), shrink=2)
     _arrow(ax, (6.6, gy), (7.6, top), "n", offset=(0.4, -0.3), shrink=2)
     _arrow(ax, (7.6, top), (9.3, top), shrink=12)

@@ -24,7 +24,7 @@ STAGING = REPO_ROOT / "build" / "site-src"
 OUTPUT = REPO_ROOT / "build" / "site"
 # Local MathJax copies, first found wins: (folder to copy, script inside it).
 MATHJAX = (
-    (Path("/usr/share/javascript/mathjax"), "MathJax.js?config=TeX-AMS-MML_HTMLorMML"),
+    (Path("/usr/share/javascript/mathjax"), "MathJax.js?config=TeX-AMS_SVG"),  # SVG: no font files
     (Path("/usr/share/nodejs/mathjax-full/es5"), "tex-mml-chtml.js"),
 )
 
@@ -85,15 +85,33 @@ def stage() -> Path:
     return STAGING
 
 
+# Sphinx writes math as \( \) and \[ \] inside elements of class "math", and MyST-NB marks the
+# page "tex2jax_ignore": MathJax 2 must be told to typeset those elements all the same.
+MATHJAX2_CONFIG = """    mathjax3_config: null
+    mathjax2_config:
+      tex2jax:
+        inlineMath: [["\\\\(", "\\\\)"]]
+        displayMath: [["\\\\[", "\\\\]"]]
+        processEscapes: true
+        processClass: "math|tex2jax_process|mathjax_process|output_area"
+        ignoreClass: "tex2jax_ignore|mathjax_ignore"
+      messageStyle: none
+      menuSettings: {explorer: false, assistiveMML: false, semantic: false}
+"""
+
+
 def build(allow_missing_mathjax: bool = False) -> Path:
     staging = stage()
     config = (staging / "_config.yml").read_text()
     mathjax = find_mathjax()
     if mathjax:
         folder, script = mathjax
-        shutil.copytree(folder, staging / "_static" / "mathjax",
+        # not in _static: Jupyter Book adds a <script> for every .js file found there
+        shutil.copytree(folder, staging / "vendor" / "mathjax",
                         ignore=shutil.ignore_patterns("unpacked", "test"))
-        config += f"    html_static_path: [_static]\n    mathjax_path: mathjax/{script}\n"
+        config += f"    html_static_path: [vendor]\n    mathjax_path: mathjax/{script}\n"
+        if script.startswith("MathJax.js"):  # MathJax 2 (Debian): it needs its own config,
+            config += MATHJAX2_CONFIG  # the Sphinx default is written for MathJax 3
     elif not allow_missing_mathjax:
         raise SystemExit("no local MathJax: install it (apt-get install libjs-mathjax); "
                          "the site loads nothing from a CDN")
