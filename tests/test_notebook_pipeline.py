@@ -92,3 +92,18 @@ def test_stream_outputs_keep_only_the_final_state_of_progress_bars():
     notebook.cells.append(cell)
     keep_final_progress(notebook)
     assert notebook.cells[0].outputs[0]["text"] == "run: 100%| 3/3\n"
+
+
+def test_consecutive_stream_outputs_are_joined_before_collapsing():
+    import nbformat
+
+    from course_lib.tools.notebooks import keep_final_progress
+
+    notebook = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("pass")
+    cell.outputs = [nbformat.v4.new_output("stream", name="stderr", text=t)
+                    for t in ("\rrun:   0%| 0/2", "\rrun:  50%| 1/2", "\rrun: 100%| 2/2\n")]
+    cell.outputs.append(nbformat.v4.new_output("stream", name="stdout", text="done\n"))
+    notebook.cells.append(cell)
+    keep_final_progress(notebook)
+    assert [o["text"] for o in notebook.cells[0].outputs] == ["run: 100%| 2/2\n", "done\n"]

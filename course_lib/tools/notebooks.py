@@ -66,6 +66,7 @@ def normalise(notebook) -> None:
     for index, cell in enumerate(notebook.cells, start=1):
         cell["id"] = f"cell-{index}"
     notebook.metadata.pop("widgets", None)
+    keep_final_progress(notebook)
 
 
 def write_ipynb(notebook, path: Path) -> None:
@@ -102,11 +103,22 @@ def final_text(text: str) -> str:
 
 
 def keep_final_progress(notebook) -> None:
-    """Collapse every stream output's carriage-return updates to their final state."""
+    """Join each cell's consecutive outputs to the same stream (as a notebook frontend shows
+    them), then keep only the final state of their carriage-return updates."""
     for cell in notebook.cells:
+        merged = []
         for output in cell.get("outputs", []):
+            if (output.get("output_type") == "stream" and merged
+                    and merged[-1].get("output_type") == "stream"
+                    and merged[-1].get("name") == output.get("name")):
+                merged[-1]["text"] = "".join(merged[-1]["text"]) + "".join(output["text"])
+            else:
+                merged.append(output)
+        for output in merged:
             if output.get("output_type") == "stream":
                 output["text"] = final_text("".join(output["text"]))
+        if "outputs" in cell:
+            cell["outputs"] = merged
 
 
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
@@ -145,7 +157,6 @@ def execute(py_path: Path, profile: str = "laptop", timeout: int = 3600, threads
     for cell in notebook.cells:
         if cell.cell_type == "code" and cell.get("execution_count"):
             cell.execution_count -= 1
-    keep_final_progress(notebook)
     write_ipynb(notebook, py_path.with_suffix(".ipynb"))
     return time.perf_counter() - start
 
