@@ -46,6 +46,20 @@ print("run profile:", course_lib.active_profile())
 # visible: an array of the wrong shape cannot hide.
 
 # %%
+from course_lib.numpy_core import lstm_step_forward
+from course_lib.plots import diagrams
+
+demo = np.random.default_rng(7)
+_, _, demo_cache = lstm_step_forward(demo.standard_normal((1, 3)), demo.standard_normal((1, 4)),
+                                     demo.standard_normal((1, 4)),
+                                     0.5 * demo.standard_normal((3, 16)),
+                                     0.5 * demo.standard_normal((4, 16)), np.zeros(16))
+diagrams.lstm_cell(cache=demo_cache, unit=0)
+
+# %% [markdown]
+# *Figure: One LSTM step as a picture, every arrow labelled with the value `lstm_step_forward` computed for unit 0 of a random step (D = 3, H = 4).*
+
+# %%
 # NBVAL_CHECK_OUTPUT
 N, D, H = 2, 3, 5
 rng = np.random.default_rng(0)
@@ -145,6 +159,12 @@ assert np.all(np.abs(next_h) < 1)
 # Written as a plain loop:
 
 # %%
+diagrams.unrolled(steps=4)
+
+# %% [markdown]
+# *Figure: The LSTM unrolled over four steps: one set of weights, used at every step; the state $(h, c)$ flows from each step to the next.*
+
+# %%
 # NBVAL_CHECK_OUTPUT
 N, T, D, H = 4, 7, 3, 5
 x_seq = rng.standard_normal((N, T, D))
@@ -180,6 +200,12 @@ assert np.allclose(h_fast, h_loop)
 # `lstm_final_state(cache)` returns the state to pass on. Reading the
 # sequence in two halves, with the state carried over, gives exactly the same hidden states
 # as reading it in one go:
+
+# %%
+diagrams.truncated_bptt(window=5, windows=3)
+
+# %% [markdown]
+# *Figure: Truncated BPTT: the state is carried from window to window, but detached, so gradients flow back only inside a window (notebook 08).*
 
 # %%
 # NBVAL_CHECK_OUTPUT

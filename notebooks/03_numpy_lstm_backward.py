@@ -186,6 +186,14 @@ assert min(bad.errors.values()) > 1e-3  # the bug reaches all six gradients
 # degenerate ones ($N = 1$, $T = 1$, $H = 1$) where indexing bugs like to hide.
 
 # %%
+from course_lib.plots import diagrams
+
+diagrams.backward_paths()
+
+# %% [markdown]
+# *Figure: Two ways back in time: along the cell (a factor $f$ per step) and through $h$, $W_h$ and the gates; `lstm_backward` follows both.*
+
+# %%
 def forward_with_final_state(x, h0, c0, Wx, Wh, b):
     """lstm_forward, with the final (h_T, c_T) as outputs too, so the check sends gradients in."""
     h, cache = lstm_forward(x, h0, Wx, Wh, b, c0=c0)

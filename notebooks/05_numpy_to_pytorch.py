@@ -50,6 +50,14 @@ print(f"profile: {active_profile()}, torch {torch.__version__}, {torch.get_num_t
 # `course_lib.torch_models.lstm`:
 
 # %%
+from course_lib.plots import diagrams
+
+diagrams.lstm_cell()
+
+# %% [markdown]
+# *Figure: The same cell as in notebooks 01 and 02; below, its equations written with torch tensors.*
+
+# %%
 from course_lib.torch_models import lstm as torch_lstm
 
 print(inspect.getsource(torch_lstm.lstm_step))

@@ -135,6 +135,14 @@ assert profile == "smoke" or live["final"]["test_accuracy"] > 0.9
 # configuration right here).
 
 # %%
+from course_lib.plots import diagrams
+
+diagrams.mnist_rows_bilstm()
+
+# %% [markdown]
+# *Figure: The PyTorch model of `mnist-torch`: each image read as 28 rows by two stacked bidirectional LSTM layers, then a linear layer.*
+
+# %%
 from course_lib.runs.notebook_support import experiment_results
 
 records = {}

@@ -411,6 +411,14 @@ for run in ("lstm", "rnn"):
 # that epoch only.
 
 # %%
+from course_lib.plots import diagrams
+
+diagrams.imdb_classifier()
+
+# %% [markdown]
+# *Figure: The classifier: embedded words, a bidirectional LSTM, pooling over the real (unpadded) steps only, then a linear layer.*
+
+# %%
 best = records["imdb-best"]
 best_extra = best["extra"]
 members = list(best["runs"])

@@ -125,6 +125,14 @@ print(f"\nthe training split for Zaremba's batch 20: {tuple(train_layout.shape)}
 # pass walks into the first window's graph, which PyTorch has already freed:
 
 # %%
+from course_lib.plots import diagrams
+
+diagrams.truncated_bptt(window=5, windows=3)
+
+# %% [markdown]
+# *Figure: Truncated BPTT over the stream: windows of 35 words in the real runs (5 here), the state carried across and detached.*
+
+# %%
 from course_lib.torch_models import LanguageModel
 
 torch.manual_seed(0)
@@ -290,6 +298,12 @@ plt.show()
 #   epochs: four at lr 1, then halved every epoch. Each halving buys several points of
 #   validation perplexity at once (the curves above), and dropout keeps the training and
 #   validation curves together where the small model's drifted apart.
+
+# %%
+diagrams.tied_language_model()
+
+# %% [markdown]
+# *Figure: The language model with tied weights: the decoder reuses the embedding matrix.*
 
 # %% [markdown]
 # ## The table

@@ -118,6 +118,14 @@ fig.tight_layout()
 # padded steps changes nothing.
 
 # %%
+from course_lib.plots import diagrams
+
+diagrams.attention_pooling()
+
+# %% [markdown]
+# *Figure: Attention pooling: a score per step, a softmax over the real words only, and the weighted sum of the LSTM outputs.*
+
+# %%
 from course_lib.torch_models import AdditiveAttention, SeedAttention
 
 torch.manual_seed(0)
@@ -394,6 +402,12 @@ if profile != "smoke":
 # batch of trees, are then one matrix product. `course_lib.torch_models.tree_lstm` numbers the
 # nodes of a batch leaves first, then inner nodes level by level, so a child always comes
 # before its parent. The short training tree of section 1:
+
+# %%
+diagrams.tree_lstm_node()
+
+# %% [markdown]
+# *Figure: A Tree-LSTM node: it reads its two children's states, with one forget gate per child.*
 
 # %%
 from course_lib.torch_models.tree_lstm import BinaryTreeLSTM, batch_trees, flatten_tree

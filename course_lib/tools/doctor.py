@@ -6,8 +6,23 @@ was found or the exact command that fetches it. Notebook 00 shows the same repor
 
 from __future__ import annotations
 
+import os
 import platform
 import sys
+from pathlib import Path
+
+
+def short_path(text: str) -> str:
+    """``text`` with the checkout's folder written ``<course>`` and the home folder ``~``, so the
+    report can be stored in a notebook or pasted in an issue without naming the machine."""
+    from course_lib.env.paths import REPO_ROOT
+
+    text = str(text).replace(str(REPO_ROOT), "<course>")
+    data = os.environ.get("LSTM_COURSE_DATA")
+    if data:
+        text = text.replace(str(Path(data).resolve()), "$LSTM_COURSE_DATA").replace(
+            data.rstrip("/"), "$LSTM_COURSE_DATA")
+    return text.replace(str(Path.home()), "~")
 
 
 def environment_report() -> list[tuple[str, str]]:
@@ -22,7 +37,7 @@ def environment_report() -> list[tuple[str, str]]:
 
     settings = course_lib.FAST_FLOAT_SETTINGS
     return [
-        ("python", f"{platform.python_version()} ({sys.executable})"),
+        ("python", f"{platform.python_version()} ({short_path(sys.executable)})"),
         ("course_lib", course_lib.__version__),
         ("numpy", numpy.__version__),
         ("torch", torch.__version__),
@@ -53,8 +68,8 @@ def report() -> tuple[str, bool]:
     """The doctor's full text, and whether every data set was found."""
     text = format_table(environment_report(), ("item", "value"))
     data = data_report()
-    rows = [(d["name"], d["found_at"] or "MISSING", "" if d["found_at"] else d["fix"])
-            for d in data]
+    rows = [(d["name"], short_path(d["found_at"]) if d["found_at"] else "MISSING",
+             "" if d["found_at"] else d["fix"]) for d in data]
     text += "\n\n" + format_table(rows, ("data set", "found at", "to fetch it"))
     return text, all(d["found_at"] for d in data)
 
