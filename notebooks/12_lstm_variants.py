@@ -118,8 +118,8 @@ gru_picture
 # $$i = \sigma(a_i + p_i \odot c_{t-1}), \quad f = \sigma(a_f + p_f \odot c_{t-1}), \quad
 #   c_t = f \odot c_{t-1} + i \odot g, \quad o = \sigma(a_o + p_o \odot c_t).$$
 #
-# **Backward.** Two new paths. The output gate now depends on $c_t$, so the total gradient of
-# the cell gets a third term, and $c_{t-1}$ gets two more through $i$ and $f$:
+# **Backward.** Three new paths. The output gate now depends on $c_t$, so the total gradient of
+# the cell gets a third term, and $c_{t-1}$ gets two more, through $i$ and $f$:
 #
 # $$\text{da}_o = \delta \odot \tanh(c_t) \odot o(1 - o), \quad
 #   dc = dc_{\text{next}} + \delta \odot o \odot (1 - \tanh^2 c_t) + \text{da}_o \odot p_o,$$
@@ -157,7 +157,7 @@ cifg_picture = diagrams.lstm_cell(variant="cifg")
 cifg_picture
 
 # %% [markdown]
-# *CIFG: the input gate is computed, not learned, as $i = 1 - f$: writing and forgetting share
+# *CIFG: the input gate has no weights of its own, $i = 1 - f$: writing and forgetting share
 # one gate.*
 #
 # ### The ablations of Greff et al. (2017)
@@ -167,7 +167,7 @@ cifg_picture
 # has peepholes and ours does not, so their "no peepholes" is our vanilla, and our PH is their
 # vanilla):
 #
-# - **NFG**, no forget gate: $f = 1$, so $c_t = c_{t-1} + i \odot g$, the LSTM of 1997. The cell
+# - **NFG**, no forget gate: $f = 1$, so $c_t = c_{t-1} + i \odot g$, as in the LSTM of 1997. The cell
 #   can only accumulate; nothing resets it.
 # - **NIG**, no input gate: $i = 1$, every candidate is written.
 # - **NOG**, no output gate: $o = 1$, $h_t = \tanh(c_t)$, the whole cell is always exposed.
@@ -178,7 +178,8 @@ cifg_picture
 #
 # In PyTorch all of them are one layer, `VariantLSTM(D, H, variant=...)`, which the course's
 # `SequenceClassifier` takes as `rnn_type="lstm-<variant>"`; the GRU is `nn.GRU`
-# (`rnn_type="gru"`). The tests check the torch layers against the NumPy code on the same weights
+# (`rnn_type="gru"`). The tests check the vanilla, peephole and CIFG layers against the NumPy
+# code on the same weights, and that each removed gate is constant
 # (`tests/test_torch_variants.py`).
 
 # %% [markdown]
@@ -238,9 +239,9 @@ for D in (2, 28):
     assert counts["lstm-fgr", D] == counts["lstm-vanilla", D] + 16 * H * H
 
 # %% [markdown]
-# The gateless variants and CIFG all train three quarters of the LSTM's weights; they differ in
-# *which* three blocks they keep and in how the cell uses them. The GRU trains the same number
-# plus 3H biases. So a comparison of CIFG, NFG, NIG, NOG and GRU with the vanilla LSTM at the
+# The variants without a gate (NFG, NIG, NOG) and CIFG all train three quarters of the LSTM's
+# weights; they differ in *which* three blocks they keep and in how the cell uses them. The GRU
+# trains the same number plus 3H biases. So a comparison of CIFG, NFG, NIG, NOG and GRU with the vanilla LSTM at the
 # same hidden size is not only a comparison of designs but also of sizes.
 #
 # ## 3. Gradient checks, live
