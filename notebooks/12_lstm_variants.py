@@ -390,8 +390,9 @@ for ax, (task, cells) in zip(axes[0], results.items()):
     for cell, r in cells.items():
         runs = [record["history"][f"{task}/{cell}/lr{r['lr']:g}/seed{config['seed'] + k}"]
                 for k in range(config["seeds"])]
-        curve = np.mean([run["val_loss"] for run in runs], axis=0)  # (epochs,)
-        ax.plot(runs[0]["epoch"], curve, marker=".", label=cell,
+        epochs = min(len(run["val_loss"]) for run in runs)  # equal unless a run stopped early
+        curve = np.mean([run["val_loss"][:epochs] for run in runs], axis=0)  # (epochs,)
+        ax.plot(runs[0]["epoch"][:epochs], curve, marker=".", label=cell,
                 lw=2.5 if cell == "lstm-vanilla" else 1.2)
     ax.set(title=f"{task}: validation loss at the chosen rate, mean over seeds", xlabel="epoch",
            ylabel="validation loss" + (" (MSE)" if task == "adding" else " (cross-entropy)"))
