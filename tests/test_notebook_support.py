@@ -22,9 +22,9 @@ def test_laptop_profile_loads_the_committed_file_and_names_the_command_when_miss
 
 def test_smoke_profile_runs_the_smoke_configuration(tmp_path):
     record = experiment_results("adding", profile="smoke", results_dir=tmp_path,
-                                overrides={"epochs": "1", "models": "lstm"})
+                                overrides={"epochs": "1", "models": "lstm", "seeds": "1"})
     assert record["profile"] == "smoke" and (tmp_path / "adding-smoke.json").exists()
-    row = results_row(record, "lstm")
+    row = results_row(record, "lstm/seed0")
     assert row["profile"] == "smoke" and row["epochs"] == 1
     assert row["command"] == "lstm-course run adding --profile smoke"
     table = markdown_table([row]).splitlines()

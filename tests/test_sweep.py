@@ -15,6 +15,7 @@ profile = "smoke"
 [fixed]
 epochs = 2
 models = ["lstm"]
+seeds = 1
 train_size = 64
 [grid]
 hidden_size = [4, 8]
@@ -54,14 +55,14 @@ def test_sweep_writes_one_file_per_run_a_table_and_skips_finished_runs(spec, tmp
     assert runs == ["hidden_size-4_batch_size-32.json", "hidden_size-8_batch_size-32.json"]
     rows = list(csv.DictReader(open(out / "table.csv")))
     assert len(rows) == 2 * 2  # points x epochs: every epoch count from one run
-    assert {r["epoch"] for r in rows} == {"1", "2"} and {r["model"] for r in rows} == {"lstm"}
+    assert {r["epoch"] for r in rows} == {"1", "2"} and {r["model"] for r in rows} == {"lstm/seed0"}
     assert "test_accuracy" in rows[0] and rows[0]["hidden_size"] == "4"
     record = json.loads((out / "runs" / runs[0]).read_text())
     assert record["config"]["hidden_size"] == 4 and record["config"]["epochs"] == 2
     assert summary["done"] == 2 and json.loads((out / "summary.json").read_text())["points"] == 2
     # the best point is chosen on validation accuracy, and carries its test metrics
     assert summary["monitor"] == "val_accuracy"
-    best = summary["best"]["lstm"]
+    best = summary["best"]["lstm/seed0"]
     assert best["val_accuracy"] == max(r["val_accuracy"] for r in summary["table"])
     assert "test_accuracy" in best
 
@@ -77,9 +78,9 @@ def test_sweep_writes_one_file_per_run_a_table_and_skips_finished_runs(spec, tmp
     run_sweep(load_spec(spec), out, ckpt, log=lambda *_: None)
     assert calls == [{"hidden_size": 8, "batch_size": 32}]
     again = json.loads((out / "runs" / runs[1]).read_text())
-    assert again["history"]["lstm"] == first["history"]["lstm"]
+    assert again["history"]["lstm/seed0"] == first["history"]["lstm/seed0"]
     # the training time restored from the checkpoint, to the last digit: nothing was retrained
-    assert again["runs"]["lstm"]["wall_time_s"] == first["runs"]["lstm"]["wall_time_s"]
+    assert again["runs"]["lstm/seed0"]["wall_time_s"] == first["runs"]["lstm/seed0"]["wall_time_s"]
 
 
 def test_cli_dry_run_lists_points(spec, tmp_path, capsys):
