@@ -33,6 +33,7 @@
 # %%
 import course_lib  # noqa: I001  (first: fast float settings before NumPy starts threads)
 
+import matplotlib.pyplot as plt
 import numpy as np
 from IPython.display import display
 
@@ -55,6 +56,7 @@ from course_lib.numpy_core.toy_tasks import (
 )
 from course_lib.plots.lstm import (
     gate_explorer,
+    plot_single_unit,
     plot_gradient_norms,
     plot_histories,
     plot_single_unit_grid,
@@ -390,6 +392,9 @@ fig = plot_single_unit_grid(forget_preactivations=(-2.0, 0.0, 3.0, 8.0))
 # - $a_f$ from 0 to 10: the title gives the half-life of a memory, $\ln 0.5 / \ln f$ steps.
 
 # %%
+# The sliders' starting point as a static picture first: GitHub and the course site show it.
+plot_single_unit(2.0, 2.0, 3.0, 2.0, 40)
+plt.show()
 explorer = gate_explorer()
 if explorer is not None:
     display(explorer)

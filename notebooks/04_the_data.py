@@ -43,10 +43,11 @@ import numpy as np
 
 from course_lib import active_profile, pick
 from course_lib.data import status
+from course_lib.tools.doctor import short_path
 
 print(f"run profile: {active_profile()}\n")
-for row in status():
-    print(f"{row['name']:6} {row['found_at'] or 'MISSING: ' + row['fix']}")
+for row in status():  # short_path writes $LSTM_COURSE_DATA, <course> and ~ for the folders
+    print(f"{row['name']:6} {short_path(row['found_at']) if row['found_at'] else 'MISSING: ' + row['fix']}")
 
 # %% [markdown]
 # In a terminal, `lstm-course data check` goes further: it hashes every file and counts every

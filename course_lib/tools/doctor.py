@@ -25,6 +25,15 @@ def short_path(text: str) -> str:
     return text.replace(str(Path.home()), "~")
 
 
+def python_place() -> str:
+    """Where this Python lives, without naming the machine's folders."""
+    from course_lib.env.paths import REPO_ROOT
+
+    if Path(sys.prefix).resolve().is_relative_to(REPO_ROOT.resolve()):
+        return "the course's virtual environment"
+    return short_path(sys.executable)
+
+
 def environment_report() -> list[tuple[str, str]]:
     """(item, value) rows: Python, library versions, device, profile, fast-float settings."""
     import matplotlib
@@ -37,7 +46,7 @@ def environment_report() -> list[tuple[str, str]]:
 
     settings = course_lib.FAST_FLOAT_SETTINGS
     return [
-        ("python", f"{platform.python_version()} ({short_path(sys.executable)})"),
+        ("python", f"{platform.python_version()} ({python_place()})"),
         ("course_lib", course_lib.__version__),
         ("numpy", numpy.__version__),
         ("torch", torch.__version__),
