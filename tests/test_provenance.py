@@ -53,7 +53,7 @@ DIRTY = {"commit": "0" * 40, "dirty": True, "dirty_files": ["course_lib/x.py"],
 def committed_results(tmp_path, monkeypatch):
     """tmp_path/results plays the committed results/ folder; the tree is dirty."""
     monkeypatch.setattr(paths, "RESULTS_DIR", tmp_path / "results")
-    monkeypatch.setattr(runner, "git_commit", lambda: dict(DIRTY))
+    monkeypatch.setattr(runner, "git_commit", lambda **_: dict(DIRTY))
     CALLS.clear()
     return tmp_path / "results"
 
@@ -78,7 +78,7 @@ def test_the_cli_refuses_with_a_clear_message(tmp_path, committed_results, capsy
 
 
 def test_a_sweep_into_results_is_refused_too(tmp_path, committed_results, monkeypatch):
-    monkeypatch.setattr(provenance, "git_commit", lambda: dict(DIRTY))
+    monkeypatch.setattr(provenance, "git_commit", lambda **_: dict(DIRTY))
     spec = tmp_path / "s.toml"
     spec.write_text('experiment = "fake-provenance"\nprofile = "laptop"\n[grid]\nstop = [false]\n')
     out = committed_results / "sweeps" / "s"
@@ -113,9 +113,31 @@ def test_git_state_counts_tracked_changes_and_new_code(tmp_path):
     assert git_commit(tmp_path / "missing")["commit"] is None
 
 
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_a_sweep_redoing_its_own_committed_records_is_not_dirty(tmp_path):
+    runs = tmp_path / "results" / "sweeps" / "s" / "runs"
+    runs.mkdir(parents=True)
+    (runs / "a.json").write_text("{}\n")
+    (tmp_path / "README.md").write_text("hello\n")
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", ".")
+    git(tmp_path, "commit", "-q", "-m", "start")
+    (runs / "a.json").unlink()  # what --fresh does
+    assert git_commit(tmp_path)["dirty_files"] == ["results/sweeps/s/runs/a.json"]
+    assert git_commit(tmp_path, own_folder="results/sweeps/s/runs/")["dirty"] is False
+    (tmp_path / "README.md").write_text("changed\n")  # anything else still counts
+    assert git_commit(tmp_path, own_folder="results/sweeps/s/runs/")["dirty_files"] == ["README.md"]
+
+
+def test_own_records_is_only_a_folder_strictly_under_results():
+    assert provenance.own_records(paths.RESULTS_DIR / "sweeps" / "s") == "results/sweeps/s/"
+    assert provenance.own_records(paths.RESULTS_DIR) is None  # plain runs: every change counts
+    assert provenance.own_records(paths.REPO_ROOT / "elsewhere") is None
+
+
 def test_record_keeps_threads_code_and_start_commit(tmp_path, monkeypatch):
     states = iter([{"commit": "a" * 40, "dirty": False}, {"commit": "b" * 40, "dirty": False}])
-    monkeypatch.setattr(runner, "git_commit", lambda: next(states))
+    monkeypatch.setattr(runner, "git_commit", lambda **_: next(states))
     record = fake(tmp_path, profile="smoke")
     assert record["git_commit"]["commit"] == "a" * 40  # taken at the start, once
     threads = record["threads"]

@@ -56,12 +56,28 @@ def diff_sha256(files: list[str], root=REPO_ROOT) -> str:
     return digest.hexdigest()
 
 
-def git_commit(root=REPO_ROOT) -> dict:
+def own_records(results_dir):
+    """The folder whose files a run is replacing, when it is a folder strictly under ``results/``
+    (a sweep's ``results/sweeps/<name>/``), relative to the repository; else None. Changes there
+    are the records being redone, not code: :func:`git_commit` does not count them."""
+    committed = Path(paths.RESULTS_DIR).resolve()
+    folder = Path(results_dir).resolve()
+    if committed not in folder.parents:
+        return None
+    try:
+        return folder.relative_to(Path(REPO_ROOT).resolve()).as_posix() + "/"
+    except ValueError:
+        return None
+
+
+def git_commit(root=REPO_ROOT, own_folder: str | None = None) -> dict:
     """{"commit": sha or None, "dirty": bool or None}; a dirty tree adds "dirty_files" and
-    "diff_sha256" (see :func:`uncommitted_files`, :func:`diff_sha256`). None where git is missing."""
+    "diff_sha256" (see :func:`uncommitted_files`, :func:`diff_sha256`). None where git is missing.
+    Files under ``own_folder`` (from :func:`own_records`) do not count."""
     try:
         sha = _git(root, "rev-parse", "HEAD").decode().strip() or None
-        files = uncommitted_files(root)
+        files = [f for f in uncommitted_files(root)
+                 if not (own_folder and f.startswith(own_folder))]
         state = {"commit": sha, "dirty": bool(files)}
         if files:
             state.update(dirty_files=files, diff_sha256=diff_sha256(files, root))

@@ -33,6 +33,7 @@ from course_lib.runs.provenance import (
     device_info,
     git_commit,
     library_versions,
+    own_records,
     refuse_dirty_record,
 )
 from course_lib.runs.registry import apply_overrides, get_experiment
@@ -115,7 +116,7 @@ def run_experiment(name, *, profile=None, device=None, seed=None, resume=False, 
     if seed is not None:
         config = dataclasses.replace(config, seed=seed)
     stem = results_stem(name, profile, seed, default_seed)
-    commit = git_commit()  # before anything runs: the code of this moment is the code that runs
+    commit = git_commit(own_folder=own_records(results_dir))  # before anything runs: the code of this moment is the code that runs
     refuse_dirty_record(commit, results_dir, profile, allow_dirty)
     code = code_record([experiment.run.__module__, __name__])
     ctx = RunContext(name, profile, get_device(device), config.seed, resume, progress,

@@ -26,7 +26,8 @@ Why it is cheap and safe:
   ``val_accuracy``, else ``val_loss``), with that row's test metrics: test is read, never used
   to choose (:mod:`course_lib.env.selection`);
 - into ``results/`` a sweep starts only from a clean tree, like ``lstm-course run``
-  (``--allow-dirty`` overrides).
+  (``--allow-dirty`` overrides); its own folder's files do not count, so ``--fresh`` can
+  redo a committed sweep (its points replace their records one by one).
 
 The spec's name (its file name without ``.toml``) names ``<out>``: ``results/sweeps/<name>/``.
 A bare name such as ``imdb_rnn_vs_lstm`` is looked up in ``course_lib/runs/sweeps/``.
@@ -172,10 +173,11 @@ def run_sweep(sweep: SweepSpec, out=None, checkpoints=None, jobs: int = 1, devic
               log=print, allow_dirty: bool = False) -> dict:
     """Run every point of ``sweep`` not yet done; write the table and the summary."""
     from course_lib.env.profiles import active_profile
-    from course_lib.runs.provenance import git_commit, refuse_dirty_record
+    from course_lib.runs.provenance import git_commit, own_records, refuse_dirty_record
 
     out = Path(out) if out else RESULTS_DIR / "sweeps" / sweep.name
-    refuse_dirty_record(git_commit(), out, sweep.profile or active_profile(), allow_dirty)
+    refuse_dirty_record(git_commit(own_folder=own_records(out)), out,
+                        sweep.profile or active_profile(), allow_dirty)
     checkpoints = Path(checkpoints) if checkpoints else CHECKPOINTS_DIR / "sweeps" / sweep.name
     (out / "runs").mkdir(parents=True, exist_ok=True)
     points = sweep.points()
@@ -240,7 +242,8 @@ def add_arguments(parser):
 
 def main(args) -> int:
     from course_lib.env.profiles import active_profile
-    from course_lib.runs.provenance import DirtyTreeError, git_commit, refuse_dirty_record
+    from course_lib.runs.provenance import (DirtyTreeError, git_commit, own_records,
+                                            refuse_dirty_record)
 
     sweep = load_spec(args.spec)
     if args.profile:
@@ -254,12 +257,13 @@ def main(args) -> int:
             print(f"{'done' if done else 'todo'}  {point_id(point)}")
         return 0
     try:
-        refuse_dirty_record(git_commit(), out, sweep.profile or active_profile(), args.allow_dirty)
+        refuse_dirty_record(git_commit(own_folder=own_records(out)), out,
+                            sweep.profile or active_profile(), args.allow_dirty)
     except DirtyTreeError as error:  # before --fresh deletes anything
         print(error, file=sys.stderr)
         return 2
-    if args.fresh:
-        shutil.rmtree(out, ignore_errors=True)
+    if args.fresh:  # the table and summary are rewritten at the end
+        shutil.rmtree(out / "runs", ignore_errors=True)
         shutil.rmtree(checkpoints, ignore_errors=True)
     summary = run_sweep(sweep, out, checkpoints, args.jobs, args.device,
                         allow_dirty=args.allow_dirty)
