@@ -98,12 +98,15 @@ def results_stem(name, profile, seed=None, default_seed=None) -> str:
 
 def run_experiment(name, *, profile=None, device=None, seed=None, resume=False, overrides=None,
                    progress=True, results_dir=RESULTS_DIR, checkpoint_root=CHECKPOINTS_DIR,
-                   plots=True, allow_dirty=False) -> dict:
+                   plots=True, allow_dirty=False, replacing=None) -> dict:
     """Run experiment ``name`` in ``profile`` (default: ``LSTM_COURSE_PROFILE`` or laptop).
 
     ``overrides``: {field: string} changes to the profile's configuration. ``plots=False``
     skips the PNGs (a sweep's many runs). ``allow_dirty``: record into ``results/`` even from a
-    tree with uncommitted changes (the record says so). Returns the results
+    tree with uncommitted changes (the record says so). ``replacing``: a folder under
+    ``results/`` whose committed records this run redoes (a sweep's own folder); changes there
+    do not make the tree dirty (default: ``results_dir`` itself, when it is such a folder).
+    Returns the results
     record that was written to ``results_dir/<stem>.json`` (its path under ``"path"``).
     """
     from course_lib.env.device import get_device
@@ -116,7 +119,7 @@ def run_experiment(name, *, profile=None, device=None, seed=None, resume=False, 
     if seed is not None:
         config = dataclasses.replace(config, seed=seed)
     stem = results_stem(name, profile, seed, default_seed)
-    commit = git_commit(own_folder=own_records(results_dir))  # before anything runs: the code of this moment is the code that runs
+    commit = git_commit(own_folder=own_records(replacing or results_dir))  # before anything runs: the code of this moment is the code that runs
     refuse_dirty_record(commit, results_dir, profile, allow_dirty)
     code = code_record([experiment.run.__module__, __name__])
     ctx = RunContext(name, profile, get_device(device), config.seed, resume, progress,

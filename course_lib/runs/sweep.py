@@ -130,7 +130,7 @@ def run_point(sweep: SweepSpec, point: dict, out: Path, checkpoints: Path, devic
         record = run_experiment(sweep.experiment, profile=sweep.profile, device=device,
                                 resume=True, overrides=overrides, progress=False,
                                 results_dir=scratch, checkpoint_root=checkpoints / pid,
-                                plots=False, allow_dirty=allow_dirty)
+                                plots=False, allow_dirty=allow_dirty, replacing=out)
         target = out / "runs" / f"{pid}.json"
         os.replace(record["path"], target)  # appears complete or not at all
     return target
