@@ -5,6 +5,9 @@ The table is ``summary["table"]`` of :func:`course_lib.runs.sweep.run_sweep`: on
 ``model``, ``epoch``, the per-epoch metrics (``test_accuracy``, ``train_accuracy``, ...) and
 ``time_s`` (seconds that epoch took, evaluation included). Every function returns a figure or
 plain rows; titles, axis labels and units are set here.
+
+The grid is read on **dev** (``val_accuracy``) by default: the lessons drawn over the whole grid
+are choices too. Test accuracy appears only beside the rows that dev chose (:func:`seed_format`).
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 MODEL_NAMES = {"lstm": "LSTM", "rnn": "vanilla RNN"}
+METRIC_NAMES = {"val_accuracy": "dev accuracy", "test_accuracy": "test accuracy",
+                "train_accuracy": "train accuracy"}
 
 
 def values(rows, key) -> list:
@@ -25,7 +30,7 @@ def select(rows, **where) -> list[dict]:
     return [r for r in rows if all(r[k] == v for k, v in where.items())]
 
 
-def grid(rows, model, metric="test_accuracy", epoch=None, y="hidden_size", x="batch_size"):
+def grid(rows, model, metric="val_accuracy", epoch=None, y="hidden_size", x="batch_size"):
     """A (len(y values), len(x values)) array of ``metric`` for ``model`` at ``epoch``
     (None: each run's last epoch); NaN where a point is missing."""
     ys, xs = values(rows, y), values(rows, x)
@@ -39,7 +44,7 @@ def grid(rows, model, metric="test_accuracy", epoch=None, y="hidden_size", x="ba
     return ys, xs, out
 
 
-def plot_heatmaps(rows, models=("lstm", "rnn"), epoch=None, metric="test_accuracy"):
+def plot_heatmaps(rows, models=("lstm", "rnn"), epoch=None, metric="val_accuracy"):
     """One heat-map per model: accuracy (%) over hidden size (rows) x batch size (columns)."""
     fig, axes = plt.subplots(1, len(models), figsize=(5.2 * len(models), 4.0), squeeze=False)
     for ax, model in zip(axes[0], models):
@@ -53,9 +58,9 @@ def plot_heatmaps(rows, models=("lstm", "rnn"), epoch=None, metric="test_accurac
                ylabel="hidden size (state dim)", xticks=range(len(xs)), yticks=range(len(ys)))
         ax.set_xticklabels(xs)
         ax.set_yticklabels(ys)
-        fig.colorbar(image, ax=ax, label="test accuracy (%)")
+        fig.colorbar(image, ax=ax, label=f"{METRIC_NAMES[metric]} (%)")
     when = "last epoch" if epoch is None else f"epoch {epoch}"
-    fig.suptitle(f"IMDB test accuracy over the grid ({when})")
+    fig.suptitle(f"IMDB {METRIC_NAMES[metric]} over the grid ({when})")
     fig.tight_layout()
     return fig
 
@@ -78,9 +83,9 @@ def seed_format(rows, top=5, models=("lstm", "rnn")) -> list[dict]:
     return out
 
 
-def plot_batch_lessons(rows, model="lstm"):
-    """Left: seconds per epoch against batch size (one line per hidden size). Right: test
-    accuracy after each epoch, one line per batch size (largest hidden size)."""
+def plot_batch_lessons(rows, model="lstm", metric="val_accuracy"):
+    """Left: seconds per epoch against batch size (one line per hidden size). Right: ``metric``
+    after each epoch, one line per batch size (largest hidden size)."""
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.0))
     hidden = values(rows, "hidden_size")
     batches = values(rows, "batch_size")
@@ -89,34 +94,34 @@ def plot_batch_lessons(rows, model="lstm"):
                                                          batch_size=b)]) for b in batches]
         left.plot(batches, times, marker="o", color=f"C{k}", label=f"hidden {h}")
     left.set(title=f"{MODEL_NAMES.get(model, model)}: time per epoch", xlabel="batch size",
-             ylabel="seconds per epoch (median, with test evaluation)", xscale="log", xticks=batches)
+             ylabel="seconds per epoch (median, with evaluation)", xscale="log", xticks=batches)
     left.set_xticklabels(batches)
     left.legend(fontsize="small")
     left.grid(alpha=0.3)
     for k, b in enumerate(batches):
         run = select(rows, model=model, hidden_size=hidden[-1], batch_size=b)
-        right.plot([r["epoch"] for r in run], [100 * r["test_accuracy"] for r in run],
+        right.plot([r["epoch"] for r in run], [100 * r[metric] for r in run],
                    marker="o", color=f"C{k}", label=f"batch {b}")
     right.set(title=f"{MODEL_NAMES.get(model, model)}({hidden[-1]}): accuracy per epoch",
-              xlabel="epoch", ylabel="test accuracy (%)")
+              xlabel="epoch", ylabel=f"{METRIC_NAMES[metric]} (%)")
     right.legend(fontsize="small")
     right.grid(alpha=0.3)
     fig.tight_layout()
     return fig
 
 
-def plot_rnn_vs_lstm(rows, batch_size=None):
-    """Test accuracy per epoch of the RNN and the LSTM at every hidden size (one batch size)."""
+def plot_rnn_vs_lstm(rows, batch_size=None, metric="val_accuracy"):
+    """``metric`` per epoch of the RNN and the LSTM at every hidden size (one batch size)."""
     batch_size = batch_size or values(rows, "batch_size")[0]
     fig, ax = plt.subplots(figsize=(7.5, 4.2))
     for k, h in enumerate(values(rows, "hidden_size")):
         for model, style in (("lstm", "-"), ("rnn", "--")):
             run = select(rows, model=model, hidden_size=h, batch_size=batch_size)
-            ax.plot([r["epoch"] for r in run], [100 * r["test_accuracy"] for r in run], style,
+            ax.plot([r["epoch"] for r in run], [100 * r[metric] for r in run], style,
                     marker=".", color=f"C{k}", label=f"{MODEL_NAMES[model]}({h})")
     ax.axhline(50, color="grey", linewidth=0.8, label="chance (50 %)")
     ax.set(title=f"IMDB: LSTM (solid) vs vanilla RNN (dashed), batch {batch_size}",
-           xlabel="epoch", ylabel="test accuracy (%)")
+           xlabel="epoch", ylabel=f"{METRIC_NAMES[metric]} (%)")
     ax.legend(fontsize="small", ncol=2)
     ax.grid(alpha=0.3)
     fig.tight_layout()
