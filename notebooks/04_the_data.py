@@ -351,7 +351,21 @@ plt.show()
 # %% [markdown]
 # The words GloVe lacks are mostly rare: typos, names, and (for PTB) the placeholders `<unk>`,
 # `<eos>` and `N`. Their rows in an embedding matrix start random and are learned from the task,
-# or, in the frozen-GloVe NumPy model of notebook 08, stay random.
+# or, in the frozen-GloVe NumPy model of notebook 08, stay random. Rare as types, the three
+# placeholders are not rare in the text; the cell below counts how much of it they are.
+
+# %%
+placeholders = {token: word_counts[token] / len(stream) for token in ("<unk>", "<eos>", "N")}
+print(", ".join(f"{token} {share:.1%}" for token, share in placeholders.items())
+      + f" of the {ptb_split} tokens: {sum(placeholders.values()):.1%} together")
+assert 0.03 < placeholders["N"] < 0.04  # the prose below: 3 to 4 inputs in a hundred
+
+# %% [markdown]
+# So for the frozen-GloVe model of notebook 08, what `N` starts from is not a detail: 3 to 4
+# inputs in a hundred are a number. Before December 2026 it was looked up lower-cased and got GloVe's
+# vector for the letter "n", a vector about a letter, frozen for the whole run. A random vector
+# of its own tells the model only "this is some token that is not a known word", which the LSTM
+# can learn to read. Notebook 08 gives the perplexity after the change.
 #
 # ## Recap
 #

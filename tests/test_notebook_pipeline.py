@@ -73,6 +73,23 @@ def test_a_pair_out_of_sync_is_reported_with_file_and_cell(tmp_path, monkeypatch
     assert "lstm-course notebooks sync demo" in problem
 
 
+def test_sync_leaves_a_pair_in_agreement_untouched_and_rewrites_one_that_is_not(tmp_path):
+    import jupytext
+
+    from course_lib.tools.notebooks import sync
+
+    py = tmp_path / "demo.py"
+    py.write_text("# %% [markdown]\n# # Demo\n\n# %%\nx = 1\n")
+    ipynb = tmp_path / "demo.ipynb"
+    ipynb.write_text(jupytext.writes(jupytext.read(py), "ipynb") + "  ")  # a layout of its own
+    before = ipynb.read_text()
+    sync(py)
+    assert ipynb.read_text() == before  # e.g. nbgrader's release in exercises/
+    py.write_text("# %% [markdown]\n# # Demo\n\n# %%\nx = 2\n")
+    sync(py)
+    assert ipynb.read_text() != before and "x = 2" in ipynb.read_text()
+
+
 def test_every_lecture_notebook_and_solution_has_a_pair():
     for folder in ("notebooks", "solutions", "exercises"):
         for ipynb in (REPO_ROOT / folder).glob("*.ipynb"):

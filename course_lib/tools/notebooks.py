@@ -74,12 +74,21 @@ def write_ipynb(notebook, path: Path) -> None:
     nbformat.write(notebook, path)
 
 
+def _cells_and_grading(notebook) -> list:
+    return [(*inputs, cell.metadata.get("nbgrader"))
+            for inputs, cell in zip(cell_inputs(notebook), notebook.cells)]
+
+
 def sync(py_path: Path) -> None:
-    """Rewrite ``py_path``'s .ipynb from it; outputs of unchanged code cells are kept."""
+    """Rewrite ``py_path``'s .ipynb from it; outputs of unchanged code cells are kept. A pair
+    already in agreement (cells, tags and nbgrader metadata) is left as it is: exercises/ holds
+    nbgrader's own release, whose file layout a rewrite would change."""
     notebook = jupytext.read(py_path)
     ipynb_path = py_path.with_suffix(".ipynb")
     if ipynb_path.exists():
         old = nbformat.read(ipynb_path, as_version=4)
+        if _cells_and_grading(old) == _cells_and_grading(notebook):
+            return
         old_outputs = {
             cell.source.strip(): cell for cell in old.cells if cell.cell_type == "code"
         }
