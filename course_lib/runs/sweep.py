@@ -242,8 +242,12 @@ def add_arguments(parser):
 
 def main(args) -> int:
     from course_lib.env.profiles import active_profile
-    from course_lib.runs.provenance import (DirtyTreeError, git_commit, own_records,
-                                            refuse_dirty_record)
+    from course_lib.runs.provenance import (
+        DirtyTreeError,
+        git_commit,
+        own_records,
+        refuse_dirty_record,
+    )
 
     sweep = load_spec(args.spec)
     if args.profile:
