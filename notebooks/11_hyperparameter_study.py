@@ -220,11 +220,13 @@ for h in values(rows, "hidden_size"):
         last = {m: select(rows, model=m, hidden_size=h, batch_size=b)[-1]["val_accuracy"]
                 for m in ("lstm", "rnn")}
         gaps.append(last["lstm"] - last["rnn"])
+ahead = sum(gap > 0.005 for gap in gaps)  # by more than half a point of dev accuracy
 print(f"LSTM minus RNN after the last epoch, on dev: {100 * min(gaps):+.1f} to "
-      f"{100 * max(gaps):+.1f} points over the {len(gaps)} points of the grid")
+      f"{100 * max(gaps):+.1f} points over the {len(gaps)} points of the grid; the LSTM is "
+      f"ahead by more than half a point at {ahead} of them")
 if study is not demo_summary:  # the recorded laptop study, not the miniature grid
     assert best["lstm"]["test_accuracy"] > best["rnn"]["test_accuracy"]
-    assert min(gaps) > 0 and max(gaps) < 0.05  # the LSTM wins everywhere, by a couple of points
+    assert ahead > len(gaps) / 2 and max(gaps) < 0.05  # mostly ahead, by a couple of points at most
     assert study["done"] == study["points"]
 
 # %% [markdown]
@@ -237,9 +239,9 @@ if study is not demo_summary:  # the recorded laptop study, not the miniature gr
 # - Batch size trades time per epoch against progress per epoch: compare at equal compute,
 #   not only at equal epochs. On one CPU thread a big batch saves little time, so small batches
 #   win both ways.
-# - At the same size, the LSTM beats the vanilla RNN on every point of the grid, but with mean
-#   pooling by a couple of points only: pooling gives every position a short path to the output,
-#   which hides much of the RNN's vanishing gradient (notebook 01).
+# - At the same size, the LSTM beats the vanilla RNN at most points of the grid (on dev; the
+#   count is printed above), and with mean pooling by a couple of points at most: pooling gives
+#   every position a short path to the output, which hides much of the RNN's vanishing gradient (notebook 01).
 # - State what a study leaves out: this one is reduced (subset, shorter reviews, smaller sizes)
 #   to fit a laptop. Choose its best point on dev and read test once for that point; the
 #   maximum of a grid of test scores is optimistic.
