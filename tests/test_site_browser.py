@@ -44,6 +44,8 @@ def page_problems(page, url: str, html_root: Path) -> list[str]:
     problems, failed = [], []
     page.on("console", lambda m: m.type == "error" and problems.append(f"console: {m.text}"))
     page.on("requestfailed", lambda r: failed.append(f"failed request: {r.url}"))
+    page.on("response", lambda r: r.status >= 400
+            and failed.append(f"status {r.status}: {r.url}"))
     page.on("request", lambda r: urlparse(r.url).hostname not in (None, "127.0.0.1")
             and problems.append(f"request leaves 127.0.0.1: {r.url}"))
     response = page.goto(url, wait_until="networkidle")

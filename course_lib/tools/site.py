@@ -100,6 +100,21 @@ MATHJAX2_CONFIG = """    mathjax3_config: null
 """
 
 
+# Jupyter Book's own index.html is a bare <meta> refresh: no icon link (so Chromium asks for
+# /favicon.ico and logs a 404 when the redirect is slow), no title, no language.
+LANDING_REDIRECT = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>LSTM course</title>
+<link rel="icon" href="_static/favicon.png">
+<meta http-equiv="Refresh" content="0; url=intro.html">
+</head>
+<body><p><a href="intro.html">The course starts here.</a></p></body>
+</html>
+"""
+
+
 def build(allow_missing_mathjax: bool = False) -> Path:
     staging = stage()
     config = (staging / "_config.yml").read_text()
@@ -122,6 +137,7 @@ def build(allow_missing_mathjax: bool = False) -> Path:
     subprocess.run([str(Path(sys.executable).with_name("jupyter-book")), "build", str(staging),
                     "--path-output", str(OUTPUT)], check=True)
     html = OUTPUT / "_build" / "html"
+    (html / "index.html").write_text(LANDING_REDIRECT)
     print(f"site built: {html / 'index.html'}")
     return html
 
