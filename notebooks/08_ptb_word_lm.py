@@ -471,8 +471,9 @@ for row in recorded or []:
 # %% [markdown]
 # The rest of this section is a **live demo**, to play with: it uses the best model whose
 # checkpoint is on this machine, ours (`checkpoints/ptb-word-ours/ours/best.pt`), else Zaremba's
-# small (`checkpoints/ptb-zaremba/small/best.pt`); with neither, a small model trained here for
-# one epoch, whose text is much worse than the recorded one above.
+# small (`checkpoints/ptb-zaremba/small/best.pt`). With neither (a fresh clone), it trains a
+# small model here, in about a minute: one pass over the first 200,000 words of the training
+# text, about a fifth of it. Its text is much worse than the recorded one above.
 
 # %%
 from course_lib.experiments.ptb_word import (
@@ -493,13 +494,14 @@ if profile != "smoke":
             print(f"using the trained model of `lstm-course run {experiment}` ({run})")
             break
 if lm is None:
-    n_tokens = pick(smoke=20_000, laptop=None)
+    n_tokens = pick(smoke=20_000, laptop=200_000)  # the laptop demo: about a minute
     demo = WordLMConfig(hidden_size=pick(smoke=32, laptop=200), epochs=1)
     lm = build_word_lm(demo, len(vocab))
     task = LanguageModelTask(streams.train[:n_tokens], batch_size=20, bptt=20)
     Trainer(lm, task, TrainConfig(epochs=1, optimizer="sgd", lr=1.0, clip_norm=5.0),
             name="demo LM").fit()
-    print("no checkpoint of ptb-word-ours here: trained a small model for one epoch")
+    print(f"no checkpoint of ptb-word-ours here: trained a small model on the first "
+          f"{n_tokens:,} training words, once")
 lm.eval()
 
 # %% [markdown]

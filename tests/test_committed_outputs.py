@@ -5,7 +5,9 @@ GitHub and the course site show a notebook's stored outputs without a kernel. So
 
 - a widget output with no static image (``image/png`` or ``image/svg+xml``) in the same cell:
   without a kernel the widget shows as "FloatSlider(...)" and nothing else;
-- a tqdm progress bar that is not at its final state (e.g. frozen at "0%");
+- a tqdm progress bar that is not at its final state (e.g. frozen at "0%"), or a stream that
+  still holds a bar's intermediate states (carriage returns or cursor moves: GitHub prints them
+  all, one per line);
 - a machine path: this checkout's absolute path, /home, /tmp, /work, /root, site-packages or
   .venv, which leak the author's machine and mean nothing to a student.
 """
@@ -61,6 +63,8 @@ def problems(notebook: dict, root: Path = ROOT) -> list[str]:
             found.append(f"cell {index}: widget output without a static image")
         bars = []
         for out in outputs:
+            if out.get("output_type") == "stream" and re.search(r"\r|\x1b\[\d*A", _text(out["text"])):
+                found.append(f"cell {index}: a stream keeps a progress bar's intermediate states")
             for text in _output_texts(out):
                 # A stream may hold every update of a bar; the last counter is the one shown.
                 bars += TQDM.findall(text.split("\r")[-1] if "\r" in text else text)
@@ -109,11 +113,18 @@ def test_frozen_progress_bar_fails_and_finished_bar_passes():
     assert problems(_notebook(frozen)) == ["cell 0: progress bar stopped at 0/10"]
     done = _display({WIDGET: {"model_id": "x"}, "text/plain": "100%|#####| 10/10 [00:02<00:00]"})
     assert problems(_notebook(done)) == []
-    stream = {"output_type": "stream", "name": "stderr",
-              "text": "  0%|   | 0/5 [00:00<?]\r100%|###| 5/5 [00:01<00:00]\n"}
+    stream = {"output_type": "stream", "name": "stderr", "text": "100%|###| 5/5 [00:01<00:00]\n"}
     assert problems(_notebook(stream)) == []
     stuck = {"output_type": "stream", "name": "stderr", "text": " 40%|#  | 2/5 [00:00<?]\n"}
     assert problems(_notebook(stuck)) == ["cell 0: progress bar stopped at 2/5"]
+
+
+def test_a_stream_with_a_bars_intermediate_states_fails():
+    for text in ("  0%|   | 0/5 [00:00<?]\r100%|###| 5/5 [00:01<00:00]\n",
+                 "outer 1/1\n\rinner 5/5\x1b[A\n"):
+        stream = {"output_type": "stream", "name": "stderr", "text": text}
+        assert problems(_notebook(stream)) == [
+            "cell 0: a stream keeps a progress bar's intermediate states"]
 
 
 @pytest.mark.parametrize(

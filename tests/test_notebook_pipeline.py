@@ -111,6 +111,16 @@ def test_stream_outputs_keep_only_the_final_state_of_progress_bars():
     assert notebook.cells[0].outputs[0]["text"] == "run: 100%| 3/3\n"
 
 
+def test_a_nested_bar_redrawn_with_cursor_up_keeps_only_its_last_state():
+    from course_lib.tools.notebooks import final_text
+
+    # tqdm draws an inner bar on the line below (newline), then moves back up (ESC[A)
+    updates = "".join(f"\n\rinner {k}/2\x1b[A\router 0/1" for k in range(3))
+    closed = "\n\r            \r\x1b[A\router 1/1\ndone\n"
+    assert final_text("outer 0/1" + updates + closed) == "outer 1/1\ndone\n"
+    assert final_text("no bar\nat all\n") == "no bar\nat all\n"
+
+
 def test_consecutive_stream_outputs_are_joined_before_collapsing():
     import nbformat
 

@@ -9,8 +9,10 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import jupytext
@@ -103,12 +105,31 @@ def sync(py_path: Path) -> None:
 # Run first in the kernel of a headless execution: tqdm.auto would draw widget bars, whose stored
 # form is their first state ("0%") because no browser ever updates it. Text bars write their
 # final state into the cell's output instead. (In JupyterLab students still get widget bars.)
+PROGRESS_BAR = re.compile(r"\d+%\|")  # tqdm's "100%|####|"
 TEXT_PROGRESS_BARS = "import tqdm.auto, tqdm.std\ntqdm.auto.tqdm = tqdm.std.tqdm"
 
 
+CURSOR_UP = re.compile(r"\x1b\[(\d*)A")
+
+
 def final_text(text: str) -> str:
-    """What a terminal shows for ``text``: on every line, only what follows the last \\r."""
-    return "\n".join(line.rsplit("\r", 1)[-1] for line in text.split("\n"))
+    """What a terminal shows for ``text``. A carriage return, or a newline into a line already
+    written, restarts that line (what is written next replaces it); ESC[nA moves up n lines,
+    as tqdm does to redraw a nested bar below its parent. So every bar keeps its last state."""
+    rows, row, restart = [""], 0, False
+    for piece in re.split(r"(\x1b\[\d*A|\r|\n)", text):
+        if piece == "\n":
+            row, restart = row + 1, True
+            if row == len(rows):
+                rows.append("")
+        elif piece == "\r":
+            restart = True
+        elif CURSOR_UP.fullmatch(piece):
+            row, restart = max(0, row - int(CURSOR_UP.fullmatch(piece).group(1) or 1)), False
+        elif piece:
+            rows[row] = piece if restart else rows[row] + piece
+            restart = False
+    return "\n".join(line.rstrip() for line in rows)
 
 
 def keep_final_progress(notebook) -> None:
@@ -133,13 +154,15 @@ def keep_final_progress(notebook) -> None:
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
-def execute(py_path: Path, profile: str = "laptop", timeout: int = 3600, threads: int = 1) -> float:
+def execute(py_path: Path, profile: str = "laptop", timeout: int = 3600, threads: int = 1,
+            cell_times: list | None = None) -> float:
     """Execute ``py_path`` in a fresh kernel under ``profile``; store outputs in its .ipynb.
 
     The kernel's BLAS and torch use ``threads`` threads: float32 sums in another order with
     another thread count, so a training cell's figures are reproducible only at the same
     setting (one thread is the course's, for every committed output). Progress bars are drawn
-    as text and stored at their final state.
+    as text and stored at their final state. Returns the wall time in seconds; a list passed
+    as ``cell_times`` receives one ``CellTime`` per code cell.
     """
     from nbclient import NotebookClient
 
@@ -152,7 +175,7 @@ def execute(py_path: Path, profile: str = "laptop", timeout: int = 3600, threads
     start = time.perf_counter()
     try:
         client = NotebookClient(
-            notebook, timeout=timeout, kernel_name="python3",
+            notebook, timeout=timeout, kernel_name="python3", record_timing=True,
             resources={"metadata": {"path": str(py_path.parent)}},
         )
         client.execute()
@@ -166,11 +189,43 @@ def execute(py_path: Path, profile: str = "laptop", timeout: int = 3600, threads
     for cell in notebook.cells:
         if cell.cell_type == "code" and cell.get("execution_count"):
             cell.execution_count -= 1
+    if cell_times is not None:
+        cell_times += measured_cell_times(notebook)
+    for cell in notebook.cells:
+        cell.metadata.pop("execution", None)  # timestamps: they would churn every diff
     write_ipynb(notebook, py_path.with_suffix(".ipynb"))
     return time.perf_counter() - start
 
 
-def _select(names: list[str], folders) -> list[Path]:
+@dataclass(frozen=True)
+class CellTime:
+    number: int  # the code cell's position, from 1
+    first_line: str
+    seconds: float
+    progress_bar: bool  # its output holds a tqdm bar (a live one in JupyterLab)
+
+
+def measured_cell_times(notebook) -> list[CellTime]:
+    """Each executed code cell's time, from nbclient's ``metadata.execution`` timestamps."""
+    from datetime import datetime
+
+    times = []
+    code_cells = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    for number, cell in enumerate(code_cells, start=1):
+        stamps = cell.metadata.get("execution", {})
+        if "iopub.execute_input" not in stamps or "shell.execute_reply" not in stamps:
+            continue
+        start, end = (datetime.fromisoformat(stamps[k].replace("Z", "+00:00"))
+                      for k in ("iopub.execute_input", "shell.execute_reply"))
+        text = "".join(o.get("text", "") for o in cell.get("outputs", [])
+                       if o.get("output_type") == "stream")
+        first_line = next((line for line in cell.source.splitlines() if line.strip()), "")
+        times.append(CellTime(number, first_line[:80], (end - start).total_seconds(),
+                              PROGRESS_BAR.search(text) is not None))
+    return times
+
+
+def select_sources(names: list[str], folders) -> list[Path]:
     sources = paired_sources(folders)
     if not names:
         return sources
@@ -206,12 +261,12 @@ def main(args) -> int:
             print(f"all {len(paired_sources())} notebook pairs are in sync")
         return 1 if problems else 0
     if args.action == "sync":
-        for path in _select(args.names, NOTEBOOK_FOLDERS):
+        for path in select_sources(args.names, NOTEBOOK_FOLDERS):
             sync(path)
             print(f"synced {path.relative_to(REPO_ROOT)}")
         return 0
     folders = ("notebooks", "solutions") if args.names else ("notebooks",)
-    for path in _select(args.names, folders):
+    for path in select_sources(args.names, folders):
         print(f"executing {path.relative_to(REPO_ROOT)} ({args.profile} profile) ...", flush=True)
         seconds = execute(path, profile=args.profile, timeout=args.timeout, threads=args.threads)
         print(f"  done in {seconds:.0f} s")
