@@ -2,8 +2,10 @@
 
 Builds the site (``course_lib.tools.site.build``, no notebook execution), serves it on
 127.0.0.1 and asserts per page: no console error, no failed request, no request leaving
-127.0.0.1, every <img> loaded, math typeset where there is math, every internal link resolves.
-A screenshot of each failing page goes to test-artifacts/site/.
+127.0.0.1, every <img> loaded, math typeset where there is math, every internal link resolves,
+and no *critical* violation in an accessibility scan by axe-core (loaded from a local copy:
+``.ci/run`` installs it with npm into build/axe). A screenshot of each failing page goes to
+test-artifacts/site/.
 """
 
 from __future__ import annotations
@@ -21,6 +23,9 @@ from tests.conftest import requires_ci_or_skip
 from tests.test_browser import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.browser
+
+AXE = REPO_ROOT / "build" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+AXE_INSTALL = "npm install --no-save --prefix build/axe axe-core@4.14.1"
 
 
 @pytest.fixture(scope="module")
@@ -72,11 +77,23 @@ def page_problems(page, url: str, html_root: Path) -> list[str]:
                 path = path / "index.html"
             if not path.exists():
                 problems.append(f"broken internal link: {href}")
-    return problems
+    return problems + critical_accessibility_violations(page)
+
+
+def critical_accessibility_violations(page) -> list[str]:
+    """axe-core's scan of the page (WCAG 2 A and AA rules); only critical ones count."""
+    page.add_script_tag(path=str(AXE))
+    violations = page.evaluate(
+        "async () => (await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa']})).violations"
+        ".filter(v => v.impact === 'critical')"
+        ".map(v => v.id + ': ' + v.help + ' (' + v.nodes.length + ' elements, e.g. '"
+        " + v.nodes[0].target.join(' ') + ')')")
+    return [f"accessibility (critical): {v}" for v in violations]
 
 
 def test_every_site_page_loads_offline_with_images_math_and_links(site_url):
     requires_ci_or_skip(Path(CHROMIUM).exists(), f"{CHROMIUM} is not installed")
+    requires_ci_or_skip(AXE.exists(), f"no local axe-core: {AXE_INSTALL}")
     from playwright.sync_api import sync_playwright
 
     base, html_root = site_url
@@ -97,3 +114,23 @@ def test_every_site_page_loads_offline_with_images_math_and_links(site_url):
         browser.close()
     assert len(pages) >= 20
     assert report == {}
+
+
+def test_the_accessibility_scan_finds_a_planted_critical_violation():
+    requires_ci_or_skip(Path(CHROMIUM).exists(), f"{CHROMIUM} is not installed")
+    requires_ci_or_skip(AXE.exists(), f"no local axe-core: {AXE_INSTALL}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        page.set_content('<html lang="en"><title>t</title><body><main>'
+                         '<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw="></main></body></html>')
+        found = critical_accessibility_violations(page)
+        page.set_content('<html lang="en"><title>t</title><body><main>'
+                         '<img alt="a dot" src="data:image/gif;base64,R0lGODlhAQABAAAAACw=">'
+                         '</main></body></html>')
+        clean = critical_accessibility_violations(page)
+        browser.close()
+    assert len(found) == 1 and found[0].startswith("accessibility (critical): image-alt"), found
+    assert clean == []

@@ -100,21 +100,6 @@ MATHJAX2_CONFIG = """    mathjax3_config: null
 """
 
 
-# Jupyter Book's own index.html is a bare <meta> refresh: no icon link (so Chromium asks for
-# /favicon.ico and logs a 404 when the redirect is slow), no title, no language.
-LANDING_REDIRECT = """<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>LSTM course</title>
-<link rel="icon" href="_static/favicon.png">
-<meta http-equiv="Refresh" content="0; url=intro.html">
-</head>
-<body><p><a href="intro.html">The course starts here.</a></p></body>
-</html>
-"""
-
-
 def build(allow_missing_mathjax: bool = False) -> Path:
     staging = stage()
     config = (staging / "_config.yml").read_text()
@@ -137,7 +122,10 @@ def build(allow_missing_mathjax: bool = False) -> Path:
     subprocess.run([str(Path(sys.executable).with_name("jupyter-book")), "build", str(staging),
                     "--path-output", str(OUTPUT)], check=True)
     html = OUTPUT / "_build" / "html"
-    (html / "index.html").write_text(LANDING_REDIRECT)
+    # Jupyter Book's index.html is a bare <meta> refresh to intro.html: no title, no language,
+    # and the browser's requests from it (its icon) are cut off by the redirect. The landing
+    # page is a copy of intro.html instead (same folder, so its relative links hold).
+    shutil.copyfile(html / "intro.html", html / "index.html")
     print(f"site built: {html / 'index.html'}")
     return html
 
