@@ -79,7 +79,7 @@ assert len(vocab) == 10_000
 # gives the value below.
 
 # %%
-from course_lib.experiments.ptb_numpy import unigram_log_probs
+from course_lib.experiments.ptb_numpy import BEFORE_DATA_CHANGES, unigram_log_probs
 
 log_p = unigram_log_probs(streams.train, len(vocab))  # (V,) log frequencies from train
 unigram_ppl = math.exp(-log_p[streams.test].mean())
@@ -228,6 +228,12 @@ for name in ("ptb-word-numpy", "ptb-zaremba", "ptb-word-ours"):
 # as the unigram model (perplexity ~640) instead of a uniform guess (10,000). The NumPy loop is
 # `course_lib.numpy_core.lm_train.fit_language_model`: windows in order, the state carried
 # by the model between calls (NumPy has no graph, so nothing needs detaching).
+#
+# This record was made again after two changes to its data, and the cell below prints the old
+# figures beside the new. First, each pass now also trains on, and is scored over, the short
+# last window that used to be dropped. Second, `N` starts from a random vector of its own
+# instead of GloVe's vector for the letter "n" (notebook 04). Both changes came before the
+# re-recording, so the comparison cannot say which of the two made the difference.
 
 # %%
 numpy_run = records["ptb-word-numpy"]["history"]["numpy"]
@@ -242,8 +248,12 @@ ax.grid(alpha=0.3)
 ax.legend(fontsize="small")
 plt.show()
 numpy_final = records["ptb-word-numpy"]["final_metrics"]["numpy"]
-print(f"after {len(numpy_run['epoch'])} epochs: test perplexity {numpy_final['test_perplexity']:.1f} "
-      f"(seed: 468.7 after 50 epochs)")
+print(f"after {len(numpy_run['epoch'])} epochs: validation perplexity "
+      f"{numpy_final['val_perplexity']:.1f}, test {numpy_final['test_perplexity']:.1f} "
+      f"(seed: 468.7 test after 50 epochs)")
+before = BEFORE_DATA_CHANGES
+print(f"before the two data changes (commit {before['commit']}, {before['epochs']} epochs): "
+      f"validation {before['val_perplexity']}, test {before['test_perplexity']}")
 
 # %% [markdown]
 # ## Zaremba's small model, exactly

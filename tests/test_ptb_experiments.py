@@ -136,3 +136,21 @@ def test_smoke_runs_record_every_epoch(tmp_path, name, runs, metric):
         assert len(history[metric]) == len(history["epoch"]) >= 1
         assert all(math.isfinite(v) for v in history[metric])
     assert record["plots"] and all((tmp_path / p).exists() for p in record["plots"])
+
+
+def test_the_numpy_lm_figures_before_the_data_changes_are_the_old_record():
+    import json
+    import subprocess
+
+    from course_lib.env.paths import REPO_ROOT
+    from course_lib.experiments.ptb_numpy import BEFORE_DATA_CHANGES as before
+
+    shown = subprocess.run(["git", "show", f"{before['commit']}:results/ptb-word-numpy.json"],
+                           cwd=REPO_ROOT, capture_output=True, text=True)
+    if shown.returncode != 0:
+        pytest.skip(f"commit {before['commit']} is not in this clone's history")
+    record = json.loads(shown.stdout)
+    final = record["final_metrics"]["numpy"]
+    assert len(record["history"]["numpy"]["epoch"]) == before["epochs"]
+    assert round(final["val_perplexity"], 1) == before["val_perplexity"]
+    assert round(final["test_perplexity"], 1) == before["test_perplexity"]
