@@ -157,17 +157,26 @@ def unrendered_images(page) -> list[str]:
 
 
 def slider_is_live(page, port: int) -> str | None:
-    """Press a key on the first slider; return a problem, or None when its widget redrew."""
+    """Drag the first slider's handle with the mouse, as a student does; return a problem, or
+    None when the widget's output changed."""
     cell = page.locator(".jp-CodeCell", has=page.locator(".widget-slider")).first
-    drawn = cell.locator(".widget-output")
-    before = drawn.first.inner_html()
-    cell.locator(".widget-slider .noUi-handle").first.focus()
-    page.keyboard.press("ArrowRight")
+    drawn = cell.locator(".widget-output").first
+    drawn.wait_for(state="attached", timeout=30_000)
+    wait_for(lambda: kernel_idle(port), 60, "the kernel to draw the widget's first state")
+    before = drawn.inner_html()
+    handle = cell.locator(".widget-slider .noUi-handle").first
+    handle.scroll_into_view_if_needed()
+    box = handle.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] / 2 + 25, box["y"] + box["height"] / 2, steps=5)
+    page.mouse.up()
     try:
-        wait_for(lambda: drawn.first.inner_html() != before and kernel_idle(port), 30,
+        wait_for(lambda: drawn.inner_html() != before and kernel_idle(port), 30,
                  "the widget to redraw")
     except AssertionError:
-        return "a key press on the slider changed nothing in the widget's output"
+        return (f"dragging the slider changed nothing in the widget's output "
+                f"({len(before)} characters of HTML before)")
     return None
 
 
