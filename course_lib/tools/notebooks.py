@@ -129,7 +129,7 @@ def final_text(text: str) -> str:
         elif piece:
             rows[row] = piece if restart else rows[row] + piece
             restart = False
-    return "\n".join(line.rstrip() for line in rows)
+    return "\n".join(rows)
 
 
 def keep_final_progress(notebook) -> None:
