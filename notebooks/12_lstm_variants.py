@@ -359,24 +359,9 @@ for task, cells in results.items():
 # the best constant prediction: a cell at that line has learned nothing about the markers.
 
 # %%
-labels = {"adding": "test MSE (lower is better)", "mnist": "test accuracy (higher is better)"}
-fig, axes = plt.subplots(1, len(results), figsize=(6.5 * len(results), 4), squeeze=False)
-for ax, (task, cells) in zip(axes[0], results.items()):
-    names = list(cells)
-    means = [cells[c]["mean"] for c in names]
-    stds = [cells[c]["std"] for c in names]
-    colors = ["tab:orange" if c == "lstm-vanilla" else "tab:blue" for c in names]
-    ax.bar(names, means, yerr=stds, capsize=4, color=colors, alpha=0.8)
-    for k, c in enumerate(names):
-        ax.plot([k] * len(cells[c]["values"]), cells[c]["values"], "k.", ms=4)
-    if task == "adding":
-        ax.axhline(record["extra"]["adding_baseline_mse"], ls="--", color="grey",
-                   label="always predict 1")
-        ax.legend()
-    ax.set(title=f"{task}: mean ± std over {config['seeds']} seeds", ylabel=labels[task],
-           xlabel="cell")
-    ax.tick_params(axis="x", rotation=45)
-fig.tight_layout()
+from course_lib.plots.variants import plot_variant_bars, plot_variant_curves
+
+plot_variant_bars(record)
 plt.show()
 
 # %% [markdown]
@@ -385,19 +370,7 @@ plt.show()
 # improving at the last epoch may be limited by our budget rather than by its design.
 
 # %%
-fig, axes = plt.subplots(1, len(results), figsize=(6.5 * len(results), 4), squeeze=False)
-for ax, (task, cells) in zip(axes[0], results.items()):
-    for cell, r in cells.items():
-        runs = [record["history"][f"{task}/{cell}/lr{r['lr']:g}/seed{config['seed'] + k}"]
-                for k in range(config["seeds"])]
-        epochs = min(len(run["val_loss"]) for run in runs)  # equal unless a run stopped early
-        curve = np.mean([run["val_loss"][:epochs] for run in runs], axis=0)  # (epochs,)
-        ax.plot(runs[0]["epoch"][:epochs], curve, marker=".", label=cell,
-                lw=2.5 if cell == "lstm-vanilla" else 1.2)
-    ax.set(title=f"{task}: validation loss at the chosen rate, mean over seeds", xlabel="epoch",
-           ylabel="validation loss" + (" (MSE)" if task == "adding" else " (cross-entropy)"))
-    ax.legend(fontsize=8, ncol=2)
-fig.tight_layout()
+plot_variant_curves(record)
 plt.show()
 
 # %% [markdown]

@@ -14,3 +14,15 @@ def test_variants_smoke_adding(tmp_path):
         assert row["lr"] in (1e-2,) and row["metric"] == "test_loss"
     params = record["extra"]["parameters"]
     assert params["lstm-cifg"] < params["gru"] < params["lstm-vanilla"]
+
+
+def test_the_committed_record_draws_its_bars_and_curves(tmp_path):
+    import json
+
+    from course_lib.env.paths import RESULTS_DIR
+    from course_lib.plots.variants import write_figures
+
+    record = json.loads((RESULTS_DIR / "variants.json").read_text())
+    paths = write_figures(record, tmp_path / "variants")
+    assert [p.name for p in paths] == ["variants-bars.png", "variants-curves.png"]
+    assert all(p.stat().st_size > 10_000 for p in paths)

@@ -15,6 +15,8 @@ a diagram is drawn from.
   ``results/sst.json`` (``python -m course_lib.plots.sst``).
 - ``sweep``: the hyperparameter study (11): heat-maps of the grid, the batch-size lessons,
   RNN against LSTM (and the rows of the sweep's table they are drawn from).
+- ``variants``: the LSTM-variants comparison (12): bars with every seed, the learning curves
+  (``python -m course_lib.plots.variants`` saves both beside ``results/variants.json``).
 - ``history``: the curves every recorded run writes next to its JSON, one PNG per metric.
 
 The counts behind a confusion matrix are :func:`course_lib.numpy_core.metrics.confusion_matrix`;
