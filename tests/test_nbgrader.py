@@ -74,33 +74,41 @@ def test_exercises_are_nbgraders_release_of_the_solutions(course):
         assert _sources(exercise)[1:] == _sources(release), path.name
 
 
-# A classic mistake planted in the worked solution (old line -> new line); elsewhere the last
-# answer is left as the stub (one exercise not done, the earlier ones right).
+# A classic mistake planted in the worked solution's last answer (old line -> new line), so
+# that the earlier answers are right and the last one is wrong, the way students get it wrong.
 PLANTED = {
     "01_rnn_gradient_norms": ("grad = (grad * (1 - h[:, t] ** 2)) @ Wh.T", "grad = grad @ Wh.T"),
+    # the cell state is never carried to the next step
+    "02_lstm_forward": ("prev_h, prev_c, step_cache = lstm_step_forward(",
+                        "prev_h, _, step_cache = lstm_step_forward("),
+    # the squared norm taken for the norm
+    "03_lstm_backward": ("norm = float(np.sqrt(sum(np.sum(g**2) for g in grads.values())))",
+                         "norm = float(sum(np.sum(g**2) for g in grads.values()))"),
+    # gradients clipped before they are computed (the clip sees last step's gradients)
+    "05_torch_cell": ("    loss.backward()\n    nn.utils.clip_grad_norm_(model.parameters(), clip_norm)",
+                      "    nn.utils.clip_grad_norm_(model.parameters(), clip_norm)\n    loss.backward()"),
+    # rows and columns swapped: rows must be the true class
+    "06_mnist_rows": ("np.add.at(matrix, (labels, predicted), 1)",
+                      "np.add.at(matrix, (predicted, labels), 1)"),
+    # off by one: the first padding position counted as a token
+    "07_imdb_sentiment": ("mask = np.arange(T)[None, :] < lengths[:, None]",
+                          "mask = np.arange(T)[None, :] <= lengths[:, None]"),
+    # the temperature multiplies instead of dividing
+    "08_ptb_word_lm": ("scaled = logits / temperature", "scaled = logits * temperature"),
     "10_sst5_attention": ('scores = scores.masked_fill(~mask, float("-inf"))', "pass"),
 }
 
 
 def _plant_bug(notebook, stem):
     """The worked solution with one planted bug (see PLANTED)."""
-    if stem in PLANTED:
-        old, new = PLANTED[stem]
-        cells = [c for c in notebook.cells if old in c.source]
-        assert len(cells) == 1, f"{stem}: the planted bug's line is gone"
-        cells[0].source = cells[0].source.replace(old, new)
-        return
-    cell = [c for c in notebook.cells if "### BEGIN SOLUTION" in c.source][-1]
-    lines, out, inside = cell.source.splitlines(), [], False
-    for line in lines:
-        if line.strip() == "### BEGIN SOLUTION":
-            inside = True
-            out.append(line[: len(line) - len(line.lstrip())] + "raise NotImplementedError()")
-        elif line.strip() == "### END SOLUTION":
-            inside = False
-        elif not inside:
-            out.append(line)
-    cell.source = "\n".join(out)
+    old, new = PLANTED[stem]
+    cells = [c for c in notebook.cells if c.cell_type == "code" and old in c.source]
+    assert len(cells) == 1, f"{stem}: the planted bug's line is gone"
+    cells[0].source = cells[0].source.replace(old, new)
+
+
+def test_every_practice_has_a_planted_mistake():
+    assert sorted(PLANTED) == sorted(path.stem for path in SOLUTIONS)
 
 
 @pytest.mark.notebook
