@@ -20,6 +20,7 @@ import nbformat
 
 from course_lib.env.paths import NOTEBOOK_FOLDERS, REPO_ROOT
 from course_lib.env.profiles import PROFILE_ENV, check_profile
+from course_lib.env.threads import THREAD_VARIABLES
 
 
 def paired_sources(folders=NOTEBOOK_FOLDERS, root: Path = REPO_ROOT) -> list[Path]:
@@ -107,9 +108,7 @@ def sync(py_path: Path) -> None:
 # final state into the cell's output instead. (In JupyterLab students still get widget bars.)
 PROGRESS_BAR = re.compile(r"\d+%\|")  # tqdm's "100%|####|"
 TEXT_PROGRESS_BARS = "import tqdm.auto, tqdm.std\ntqdm.auto.tqdm = tqdm.std.tqdm"
-
-
-CURSOR_UP = re.compile(r"\x1b\[(\d*)A")
+CURSOR_UP = re.compile(r"\x1b\[(\d*)A")  # ESC[nA: the terminal cursor moves up n lines
 
 
 def final_text(text: str) -> str:
@@ -149,9 +148,6 @@ def keep_final_progress(notebook) -> None:
                 output["text"] = final_text("".join(output["text"]))
         if "outputs" in cell:
             cell["outputs"] = merged
-
-
-THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 def execute(py_path: Path, profile: str = "laptop", timeout: int = 3600, threads: int = 1,
