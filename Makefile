@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 # torch is pinned and installed in the same pip command as the project: an unpinned torch
 # in a fresh venv resolves to a multi-GB CUDA build.
 TORCH_PIN := torch==2.13.0
+# pytest workers (pytest-xdist); each runs torch, BLAS and its kernels on one thread (tests/conftest.py)
+TEST_WORKERS ?= 2
 
 .PHONY: setup lab test lint notebooks exercises clean-cache site
 
@@ -21,7 +23,7 @@ lint:
 	$(BIN)/ruff check .
 
 test: lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
 # Re-execute the lecture notebooks in the laptop profile and store their outputs.
 notebooks:

@@ -34,7 +34,9 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
 
-pytestmark = pytest.mark.browser
+# One browser test at a time (one xdist worker runs both files): two Chromiums beside
+# JupyterLab kernels on 2 cores slowed the widgets' round trips past their timeouts.
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 
 def free_port() -> int:

@@ -22,7 +22,9 @@ from course_lib.env.paths import REPO_ROOT
 from tests.conftest import requires_ci_or_skip
 from tests.test_browser import CHROMIUM, CHROMIUM_ARGS
 
-pytestmark = pytest.mark.browser
+# One browser test at a time (one xdist worker runs both files): two Chromiums beside
+# JupyterLab kernels on 2 cores slowed the widgets' round trips past their timeouts.
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 AXE = REPO_ROOT / "build" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 AXE_INSTALL = "npm install --no-save --prefix build/axe axe-core@4.14.1"
