@@ -19,6 +19,7 @@ from course_lib.env.paths import REPO_ROOT
 from course_lib.tools.exercises import nbgrader_course
 
 nbgrader = pytest.importorskip("nbgrader")
+pytestmark = pytest.mark.xdist_group("nbgrader")  # its course fixture is built once, on one worker
 
 SOLUTIONS = sorted((REPO_ROOT / "solutions").glob("*.py"))
 ASSIGNMENT = "practice"
