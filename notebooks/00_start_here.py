@@ -42,7 +42,7 @@
 # | 09 | `09_ptb_char_lm` | a character language model, bits per character | — |
 # | 10 | `10_sst5_attention` | fine-grained sentiment with attention | masked attention pooling |
 # | 11 | `11_hyperparameter_study` | a grid search done right | — |
-# | 12 | `12_lstm_variants` | the GRU, peepholes and coupled gates derived and checked; which parts of the LSTM matter (Greff et al.) | — |
+# | 12 | `12_lstm_variants` | the GRU, peepholes and coupled gates derived and checked; which parts of the LSTM matter (Greff et al.) | GRU step forward, and its backward derived |
 #
 # Every notebook runs in one of three **run profiles**, chosen by the environment variable
 # `LSTM_COURSE_PROFILE`: `smoke` (tiny, seconds: what CI runs), `laptop` (the default: real

@@ -6,7 +6,7 @@ hints, and returns a bool. Modules, named after the notebook they serve:
 
 - :mod:`.rnn_gradient_norms` (01), :mod:`.lstm_forward` (02), :mod:`.lstm_backward` (03),
   :mod:`.torch_cell` (05), :mod:`.mnist_rows` (06), :mod:`.imdb_sentiment` (07),
-  :mod:`.ptb_word_lm` (08), :mod:`.sst5_attention` (10);
+  :mod:`.ptb_word_lm` (08), :mod:`.sst5_attention` (10), :mod:`.lstm_variants` (12);
 - :mod:`.report`: what they all use, :class:`~.report.Report`, :class:`~.report.Mistake` and
   :func:`~.report.diagnose`;
 - :mod:`.mistakes`: the catalogue of classic LSTM mistakes (data, and the variants that compute

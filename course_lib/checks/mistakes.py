@@ -451,3 +451,88 @@ ATTENTION_MISTAKES = [
     Mistake("softmax over the batch", "the softmax runs over the batch: use dim=1, the time "
             "steps of each sequence", {"softmax_dim": 0}),
 ]
+
+
+# ---------------------------------------------------------------- 12: the GRU step
+# variants: lstm_variants.gru_step_variant, lstm_variants.gru_step_backward_variant
+GRU_ORDER = "rzn"
+GRU_NAMED_ORDERS = {"zrn": " (Keras's order: update, reset, candidate)"}
+
+
+def _gru_order_hint(order, verb="reads the blocks"):
+    return (f"your code {verb} in the order {', '.join(order)}"
+            f"{GRU_NAMED_ORDERS.get(order, '')}; this course stacks them like torch.nn.GRU, "
+            "r, z, n: a[:, :H] is r, a[:, H:2H] z, a[:, 2H:] n")
+
+
+_GRU_ORDERS = ["".join(p) for p in permutations(GRU_ORDER) if "".join(p) != GRU_ORDER]
+GRU_FORWARD_MISTAKES = [
+    Mistake("Cho's reset", "you wrote Cho et al.'s original GRU, where r multiplies prev_h "
+            "before the product with Wh_n; this course follows PyTorch: r multiplies the whole "
+            "recurrent n block, (prev_h @ Wh_n + bh_n), after the product",
+            {"reset": "(r*prev_h)@Wh_n"}),
+    Mistake("reset without the bias", "r multiplies the recurrent n block bias included, "
+            "r * (prev_h @ Wh_n + bh_n); yours adds bh_n outside the product with r",
+            {"reset": "r*(prev_h@Wh_n)"}),
+    Mistake("no reset", "the reset gate is computed but not used: it scales the recurrent n "
+            "block inside the tanh of n", {"reset": "none"}),
+    Mistake("blend swapped", "z is the share of the *old* state that is kept: next_h blends "
+            "n with weight 1 - z and prev_h with weight z (yours swaps z and 1 - z)",
+            {"blend": "z*n+(1-z)*prev_h"}),
+    Mistake("old state dropped", "the new state keeps the share z of prev_h: add z * prev_h",
+            {"blend": "(1-z)*n"}),
+    Mistake("tanh on the gates", "r and z are gates: sigmoids, with values in (0, 1)",
+            {"gate_act": "tanh"}),
+    Mistake("sigmoid on n", "the candidate n is a tanh (values in (-1, 1)), not a sigmoid",
+            {"n_act": "sigmoid"}),
+    Mistake("input bias missing", "PyTorch's GRU has two biases: add bx to x @ Wx",
+            {"input_bias": False}),
+    Mistake("hidden bias missing", "PyTorch's GRU has two biases: add bh to prev_h @ Wh (the "
+            "n block's bh_n is then scaled by r)", {"hidden_bias": False}),
+] + [Mistake(f"gate order {order}", _gru_order_hint(order), {"order": order})
+     for order in _GRU_ORDERS]
+
+GRU_BACKWARD_MISTAKES = [
+    Mistake("r missing on the recurrent n block", "r multiplies the recurrent block ah_n inside "
+            "n, so the gradient that reaches ah_n is r times the gradient of n's pre-activation; "
+            "yours leaves r out, so the n blocks of dWh and dbh, and dprev_h, are off",
+            {"reset_scales": "none"}),
+    Mistake("r on the input side too", "r multiplies only the recurrent block ah_n: the input "
+            "block ax_n receives the gradient of n's pre-activation unscaled, so dx, dWx and dbx "
+            "carry no r", {"reset_scales": "both"}),
+    Mistake("r on the wrong side", "r scales the *recurrent* n block: it belongs in the n "
+            "block of dah (h side), not of dax (x side)", {"reset_scales": "x side"}),
+    Mistake("blend sign swapped", "next_h = (1 - z) * n + z * prev_h weighs n by 1 - z and "
+            "prev_h by z; yours differentiates z * n + (1 - z) * prev_h",
+            {"blend": "z*n+(1-z)*prev_h"}),
+    Mistake("dz sign", "z weighs prev_h and 1 - z weighs n, so d next_h / dz = prev_h - n; "
+            "yours has n - prev_h", {"dz_sign": -1.0}),
+    Mistake("tanh derivative missing", "n is a tanh: multiply its gradient by the tanh's "
+            "derivative, 1 - n**2 (from the cached n), before it enters the pre-activation",
+            {"n_deriv": "1"}),
+    Mistake("tanh derivative of a sigmoid", "n is a tanh, so its derivative is 1 - n**2, "
+            "not the sigmoid's n * (1 - n)", {"n_deriv": "n(1-n)"}),
+    Mistake("tanh derivative not squared", "the tanh's derivative is 1 - n**2 (squared)",
+            {"n_deriv": "1-n"}),
+    Mistake("sigmoid derivative missing", "r and z are sigmoids: multiply their gradients by "
+            "r * (1 - r) and z * (1 - z) to reach their pre-activations", {"gate_deriv": "1"}),
+    Mistake("sigmoid derivative of a tanh", "the derivative of a sigmoid gate s is s * (1 - s) "
+            "(yours uses 1 - s**2, the tanh's)", {"gate_deriv": "1-s^2"}),
+    Mistake("dr skips the tanh", "r sits inside the tanh of n: its gradient is the gradient of "
+            "n's *pre-activation* (after the factor 1 - n**2) times ah_n", {"dr_from": "dn"}),
+    Mistake("Cho's derivation", "you derived Cho et al.'s GRU, where r multiplies prev_h before "
+            "the product; in PyTorch's, r multiplies ah_n = prev_h @ Wh_n + bh_n (in the "
+            "cache): dr is the n pre-activation's gradient times ah_n, and ah_n receives that "
+            "gradient times r", {"formulation": "cho"}),
+    Mistake("direct path missing", "prev_h reaches next_h directly, through z * prev_h: "
+            "dprev_h needs that term besides the paths through Wh", {"direct_path": False}),
+    Mistake("recurrent path missing", "prev_h also feeds the three recurrent blocks "
+            "ah = prev_h @ Wh + bh: add their gradient, through Wh.T, to dprev_h",
+            {"recurrent_path": None}),
+    Mistake("gate paths missing in dprev_h", "prev_h feeds the gates r and z as well as n: "
+            "dprev_h takes the gradient of all three recurrent blocks back through Wh.T "
+            "(yours only the n block's)", {"recurrent_path": "n only"}),
+    Mistake("dbx and dbh swapped", "return (dx, dprev_h, dWx, dWh, dbx, dbh) in this order: "
+            "your dbx and dbh are swapped", {"swap_biases": True}),
+] + [Mistake(f"gate order {order}", _gru_order_hint(order, "stacks the blocks of da"),
+             {"order": order}) for order in _GRU_ORDERS]
