@@ -25,7 +25,8 @@
 #    at a time;
 # 4. play with a single LSTM unit in a **gate explorer**;
 # 5. train a NumPy vanilla RNN and a NumPy LSTM on the **adding problem**, a task with a long
-#    time lag: the RNN fails, the LSTM learns it.
+#    time lag: the RNN fails, the LSTM learns it;
+# 6. open the trained LSTM in a second explorer: move the markers and watch its gates.
 #
 # Everything here runs on a laptop CPU. Sizes come from the run profile (`smoke`, `laptop`
 # or `full`, see notebook 00).
@@ -55,11 +56,16 @@ from course_lib.numpy_core.toy_tasks import (
     train_adding,
 )
 from course_lib.plots.lstm import (
+    adding_explorer,
+    adding_sequence,
     gate_explorer,
+    marker_contrast,
+    plot_adding_gates,
     plot_single_unit,
     plot_gradient_norms,
     plot_histories,
     plot_single_unit_grid,
+    read_adding,
 )
 
 print("run profile:", course_lib.active_profile())
@@ -436,10 +442,10 @@ print(f"baseline MSE (always predict the mean): {ADDING_BASELINE_MSE:.4f}")
 # %%
 hidden = pick(smoke=16, laptop=32, full=32)
 steps = pick(smoke=200, laptop=1000, full=2000)
-histories = {}
+histories, models = {}, {}
 for cell in ("rnn", "lstm"):
-    model = AddingRegressor(cell, hidden, seed=0)
-    histories[cell.upper()] = train_adding(model, T, steps, lr=1e-2, seed=1)
+    models[cell.upper()] = AddingRegressor(cell, hidden, seed=0)
+    histories[cell.upper()] = train_adding(models[cell.upper()], T, steps, lr=1e-2, seed=1)
 
 # %% [markdown]
 # The validation error is measured every 50 steps on a fixed set of 512 sequences.
@@ -460,9 +466,8 @@ if course_lib.active_profile() != "smoke":  # at T = 10 (smoke) an RNN can learn
     assert histories["RNN"]["val_mse"][-1] > 0.5 * ADDING_BASELINE_MSE, "the RNN should fail"
 
 # %% [markdown]
-# The LSTM's error sits at the baseline for a while, then drops by orders of magnitude once it
-# has learnt to open its input gate at the markers and to keep its forget gate near 1 in
-# between. Notebook 02 opens a trained LSTM and looks at exactly these gates.
+# The LSTM's error sits at the baseline for a while, then drops by orders of magnitude. What
+# did it learn? Section 6 opens this very network and looks at its gates.
 #
 # The RNN's failure deserves a closer look, because "the gradient vanishes" is too quick an
 # explanation. The RNN would not even need the long lag to do better than the baseline: a
@@ -516,6 +521,110 @@ if course_lib.active_profile() != "smoke":  # the recorded laptop run
 # last step is tiny long before lag 50, so nothing pushes it to read the markers at all.
 
 # %% [markdown]
+# ## 6. Inside the trained LSTM: an explorer driven by data
+#
+# The explorer of section 4 fed one unit constant gate pre-activations. In a trained network
+# the gates are computed from the input and the previous hidden state at every step, so they
+# can react to what the sequence says. Let us open the LSTM of section 5 and run it step by
+# step (`read_adding`: `lstm_step_forward` at every step, keeping $i, f, g, o, c, h$ and the
+# prediction) on 512 fresh sequences. First: did it learn? We compute the error of always
+# answering 1 on the same sequences, rather than trusting the formula.
+
+# %%
+lstm = models["LSTM"]
+x_test, y_test = adding_problem(512, T, np.random.default_rng(5))
+trace, prediction, target = read_adding(lstm, x_test)
+test_mse = float(np.mean((prediction - y_test) ** 2))
+always_one_mse = float(np.mean((1.0 - y_test) ** 2))
+print(f"test MSE {test_mse:.4f}; always answering 1: {always_one_mse:.4f} "
+      f"({test_mse / always_one_mse:.1%} of it)")
+assert np.allclose(target, y_test)
+assert test_mse < 0.1 * always_one_mse, "the LSTM should have learned the task"
+
+# %% [markdown]
+# Which units react to the markers? For each hidden unit, `marker_contrast` takes its mean
+# input gate at the marked steps minus its mean input gate at all other steps; we keep the
+# three units with the largest difference.
+
+# %%
+contrast = marker_contrast(trace, x_test)  # (H,)
+units = np.argsort(contrast)[::-1][:3]
+for u in units:
+    print(f"unit {u:2d}: the input gate opens {contrast[u]:.2f} more at the markers than "
+          "elsewhere")
+assert contrast[units[0]] > 0.2
+
+# %% [markdown]
+# The explorer below draws, for one sequence, the input, the three gates and the cell state of
+# these units over time; the dotted lines are the marked steps, and the title gives the
+# network's answer against the true sum. Move the markers and the marked values (in
+# JupyterLab; GitHub and the site show the figure for the default setting).
+
+# %%
+values = np.random.default_rng(3).random(T)  # the unmarked steps' values, fixed
+default = {"first": T // 5, "second": 3 * T // 4, "first_value": 0.8, "second_value": 0.35}
+fig = plot_adding_gates(lstm, adding_sequence(values, **default), units)
+plt.show()  # the static figure of the default setting
+explorer = adding_explorer(lstm, values, units, **default)
+if explorer is not None:
+    display(explorer)
+else:
+    print("ipywidgets is not installed: the static figure above shows the default setting.")
+
+# %% [markdown]
+# *Figure: the trained LSTM of section 5 reading one sequence whose markers sit at steps
+# `T // 5` and `3 * T // 4`. From the top: the input (value and marker), then the input,
+# forget and output gates and the cell state of the three most marker-driven units.*
+#
+# What the default figure shows, measured in the next cell for the first unit of the legend:
+#
+# - its **input gate opens at the two marked steps** and, once the first few steps are past, is
+#   almost shut everywhere else: the network has learnt *when* to write;
+# - its **forget gate stays close to 1 between the markers**, and its cell state keeps nearly
+#   the level it jumped to at the first marker: over all the steps in between it moves much
+#   less than at that one step. This is the constant error carousel of section 3: the 1997 LSTM
+#   had no forget gate, so its carousel was always open; this network learnt to hold it open;
+# - at the last step its cell state tells the answer: over the 512 test sequences it is almost
+#   perfectly correlated with the target (the sign is the network's choice; the output layer
+#   can flip it), and the prediction in the title is close to the true sum;
+# - the other two units also open their input gates at the markers, but their forget gates sit
+#   well below 1: what they write fades within a few steps.
+#
+# Things to try: move the first marker and watch the jump in the cell move with it; set the
+# first value to 0, then to 1, and compare the jumps and the answer; put the second marker at
+# the last step.
+
+# %%
+first, second = default["first"], default["second"]
+default_trace, default_prediction, default_target = read_adding(
+    lstm, adding_sequence(values, **default))
+print(f"prediction {default_prediction[0]:.3f}, true sum {default_target[0]:.3f}")
+unit = units[0]
+i_u, f_u, c_u = (default_trace[k][0, :, unit] for k in "ifc")  # (T,) each
+unmarked_steps = np.delete(np.arange(T), [first, second])  # (T - 2,)
+i_elsewhere = i_u[unmarked_steps]
+shut = float(np.mean(i_elsewhere < 0.1))
+widest = unmarked_steps[np.argmax(i_elsewhere)]  # where it is most open, apart from the markers
+jump = abs(c_u[first] - c_u[first - 1])  # what the first marker wrote
+held = abs(c_u[second - 1] - c_u[first])  # how far the cell moved until the second marker
+end_corr = np.corrcoef(trace["c"][:, -1, unit], y_test)[0, 1]
+print(f"unit {unit}: input gate {i_u[first]:.2f} and {i_u[second]:.2f} at the markers; below "
+      f"0.1 at {shut:.0%} of the other steps (the largest, {i_elsewhere.max():.2f}, at step "
+      f"{widest})")
+print(f"unit {unit}: forget gate between the markers at least {f_u[first + 1:second].min():.4f}; "
+      f"the cell jumps by {jump:.3f} at the first marker, then moves by {held:.3f} until the "
+      "second")
+print(f"unit {unit}: correlation of its last cell state with the target {end_corr:+.3f}")
+others_f = default_trace["f"][0, first + 1:second][:, units[1:]].mean(axis=0)  # (2,)
+print("the other units' mean forget gate between the markers:", np.round(others_f, 2))
+assert abs(default_prediction[0] - default_target[0]) < 0.1
+if course_lib.active_profile() != "smoke":  # at T = 10 (smoke) no long memory is needed
+    assert min(i_u[first], i_u[second]) > 0.5 and shut > 0.9 and widest < 5
+    assert f_u[first + 1:second].min() > 0.95 and held < 0.3 * jump
+    assert abs(end_corr) > 0.99 and abs(default_prediction[0] - default_target[0]) < 0.05
+    assert contrast[units[2]] > 0.2 and np.all(others_f < 0.8)
+
+# %% [markdown]
 # ## Recap
 #
 # - A vanilla RNN multiplies its gradient by one Jacobian
@@ -533,6 +642,9 @@ if course_lib.active_profile() != "smoke":  # the recorded laptop run
 #   baseline while the NumPy LSTM learns the task. Over three seeds and at equal parameter
 #   count, every LSTM learned it and no RNN got even halfway, within a budget that the slowest
 #   LSTM needed most of.
+# - Opened up, the trained LSTM shows the gates at work: one unit opens its input gate only at
+#   the markers and holds its cell with a forget gate near 1 in between, and its last cell state
+#   carries the answer.
 #
 # Next: notebook 02 builds the LSTM forward pass in NumPy, shape by shape. Practice:
 # `exercises/01_rnn_gradient_norms`.

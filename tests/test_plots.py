@@ -63,6 +63,74 @@ def test_gate_explorer_has_four_sliders():
     assert len(sliders) == 4
 
 
+def _tiny_adding_lstm():
+    from course_lib.numpy_core.toy_tasks import AddingRegressor
+
+    return AddingRegressor("lstm", hidden_dim=3, dtype=np.float64, seed=4)  # untrained
+
+
+def test_adding_sequence_marks_two_steps_and_writes_their_values():
+    values = np.linspace(0.1, 0.8, 8)
+    x = plots.adding_sequence(values, 1, 5, first_value=0.9, second_value=None)
+    assert x.shape == (1, 8, 2)
+    assert np.flatnonzero(x[0, :, 1]).tolist() == [1, 5]
+    assert x[0, 1, 0] == 0.9 and x[0, 5, 0] == values[5]
+    assert np.array_equal(np.delete(x[0, :, 0], 1), np.delete(values, 1))
+
+
+def test_read_adding_sums_the_marked_values_and_predicts_like_the_model():
+    from course_lib.numpy_core.toy_tasks import adding_problem
+
+    model = _tiny_adding_lstm()
+    x, y = adding_problem(4, 8, np.random.default_rng(1))
+    trace, prediction, target = plots.read_adding(model, x)
+    assert np.allclose(target, y)
+    assert np.allclose(prediction, model.predict(x))
+    assert trace["c"].shape == (4, 8, 3)
+
+
+def test_marker_contrast_finds_the_unit_whose_input_gate_opens_at_the_markers():
+    x = plots.adding_sequence(np.full(6, 0.5), 1, 4)  # (1, 6, 2)
+    i = np.full((1, 6, 2), 0.2)
+    i[0, [1, 4], 1] = 0.9  # unit 1 opens at the markers, unit 0 never does
+    assert np.allclose(plots.marker_contrast({"i": i}, x), [0.0, 0.7])
+
+
+def test_plot_adding_gates_draws_the_gates_and_cells_that_lstm_forward_computes():
+    model = _tiny_adding_lstm()
+    p = model.params
+    T, H, units = 8, 3, [0, 2]
+    x = plots.adding_sequence(np.random.default_rng(2).random(T), 2, 6, 0.8, 0.3)
+    fig = plots.plot_adding_gates(model, x, units)
+    _, cache = lstm_forward(x, np.zeros((1, H)), p["cell.Wx"], p["cell.Wh"], p["cell.b"])
+    gates = cache["gates"][:, 0]  # (T, 4H), blocks i, f, g, o after their activations
+    axes = fig.axes
+    assert len(axes) == 5
+    for ax, block in zip(axes[1:4], (0, 1, 3)):  # the panels of i, f and o
+        for line, u in zip(ax.get_lines(), units):  # the units' lines come first
+            assert np.allclose(line.get_ydata(), gates[:, block * H + u])
+    for line, u in zip(axes[4].get_lines(), units):
+        assert np.allclose(line.get_ydata(), cache["cs"][1:, 0, u])
+    # the marked steps as vertical lines in every panel, and the answer against the sum
+    for ax in axes:
+        verticals = [ln.get_xdata() for ln in ax.get_lines() if len(ln.get_xdata()) == 2]
+        assert sorted(xs[0] for xs in verticals if xs[0] == xs[1]) == [2, 6]
+    prediction = model.predict(x)[0]
+    assert f"prediction {prediction:.3f}, true sum 1.100" in axes[0].get_title()
+    assert axes[-1].get_xlabel() and all(ax.get_ylabel() for ax in axes)
+
+
+def test_adding_explorer_starts_at_the_default_and_keeps_each_marker_in_its_half():
+    model = _tiny_adding_lstm()
+    explorer = plots.adding_explorer(model, np.full(10, 0.5), [0], first=2, second=7,
+                                     first_value=0.8, second_value=0.35)
+    sliders = {w.description: w for w in explorer.children if hasattr(w, "max")}
+    assert {k: sliders[k].value for k in sliders} == {
+        "1st marker": 2, "2nd marker": 7, "1st value": 0.8, "2nd value": 0.35}
+    assert (sliders["1st marker"].min, sliders["1st marker"].max) == (0, 4)
+    assert (sliders["2nd marker"].min, sliders["2nd marker"].max) == (5, 9)
+
+
 def test_tree_layout_numbers_nodes_like_flatten_tree_and_draw_tree_draws_them():
     from course_lib.data.sst import parse_tree
     from course_lib.plots.data import draw_tree, tree_layout

@@ -3,9 +3,10 @@
 Every function draws on new axes (or the ``ax`` it is given) and returns the figure; titles,
 axis labels and units are set here so that every notebook's plots read the same way.
 
-The gate explorer of notebook 01 lives here too: one LSTM unit, driven by a short input
+The gate explorers of notebook 01 live here too: one LSTM unit, driven by a short input
 pulse, with sliders for the input and for the pre-activations of the three gates (ipywidgets),
-and a static grid of settings for when there is no live front end (GitHub, CI).
+and a static grid of settings for when there is no live front end (GitHub, CI); and a trained
+adding-problem LSTM, with sliders for where its two markers sit and what values they mark.
 """
 
 from __future__ import annotations
@@ -100,6 +101,104 @@ def plot_gates(trace, inputs, units, sample=0, input_labels=("value", "marker"),
         ax.grid(True, alpha=0.3)
     fig.tight_layout()
     return fig
+
+
+# ---------------------------------------------------------------- a trained LSTM, explored
+def adding_sequence(values, first, second, first_value=None, second_value=None):
+    """One adding-problem input with its two markers at steps ``first`` and ``second``
+    (notebook 01, section 6).
+
+    - values: (T,) the value at every step, in [0, 1)
+    - first, second: the marked steps; first_value, second_value: the values written there
+      (None keeps ``values`` at that step)
+    Returns x (1, T, 2): x[0, :, 0] the values, x[0, :, 1] the markers (two ones).
+    """
+    x = np.zeros((1, len(values), 2))
+    x[0, :, 0] = values
+    for step, value in ((first, first_value), (second, second_value)):
+        x[0, step, 1] = 1.0
+        if value is not None:
+            x[0, step, 0] = value
+    return x
+
+
+def read_adding(model, x):
+    """Run a trained adding-problem LSTM over x (N, T, 2), step by step, keeping every gate
+    (notebook 01, section 6).
+
+    - model: an ``AddingRegressor`` with an LSTM cell (``params``, ``predict``)
+    Returns (trace, prediction, target): trace from ``record_gates`` (each (N, T, H)); the
+    model's prediction (N,) and the true sum of the two marked values (N,).
+    """
+    p = model.params
+    x = np.asarray(x, p["cell.Wx"].dtype)
+    trace = record_gates(x, p["cell.Wx"], p["cell.Wh"], p["cell.b"])
+    target = np.sum(x[:, :, 0] * x[:, :, 1], axis=1)
+    return trace, model.predict(x), target
+
+
+def marker_contrast(trace, x):
+    """How much more each unit's input gate opens at the marked steps than elsewhere
+    (notebook 01, section 6).
+
+    Inputs: trace from ``record_gates`` (each (N, T, H)); x (N, T, 2) with the markers in
+    x[:, :, 1]. Returns (H,): mean input gate at the marked steps minus at the others.
+    """
+    marked = x[:, :, 1] == 1  # (N, T)
+    return trace["i"][marked].mean(axis=0) - trace["i"][~marked].mean(axis=0)
+
+
+def plot_adding_gates(model, x, units, title="The trained LSTM reads one sequence"):
+    """The gates and cell states of a trained adding-problem LSTM, for one sequence.
+
+    Notebook 01, section 6: ``plot_gates`` of ``read_adding``, with the marked steps as dotted
+    lines and, in the title, the model's prediction against the true sum.
+
+    - model: an ``AddingRegressor`` with an LSTM cell
+    - x: (1, T, 2) the sequence (``adding_sequence``); units: the hidden units to show
+    """
+    trace, prediction, target = read_adding(model, x)
+    fig = plot_gates(trace, x, units, title=f"{title}: prediction {prediction[0]:.3f}, "
+                     f"true sum {target[0]:.3f}")
+    for ax in fig.axes:
+        for step in np.flatnonzero(x[0, :, 1]):
+            ax.axvline(step, color="grey", linestyle=":", linewidth=1)
+    return fig
+
+
+def adding_explorer(model, values, units, first, second, first_value, second_value):
+    """Sliders for the two marked steps and their values, redrawing ``plot_adding_gates``
+    (notebook 01, section 6: the gate explorer driven by data).
+
+    - values: (T,) the values of the unmarked steps; first, second, first_value,
+      second_value: where the sliders start (the first marker moves in the first half, the
+      second in the second half, as in training; values in steps of 0.05)
+    Returns the ipywidgets ``interactive`` object, or None when ipywidgets is missing.
+    """
+    try:
+        import ipywidgets as widgets
+    except ImportError:
+        return None
+    T, half = len(values), len(values) // 2
+
+    def step_slider(value, low, high, description):
+        return widgets.IntSlider(value=value, min=low, max=high, description=description,
+                                 continuous_update=False)
+
+    def value_slider(value, description):
+        return widgets.FloatSlider(value=value, min=0.0, max=1.0, step=0.05,
+                                   description=description, continuous_update=False)
+
+    def draw(first, second, first_value, second_value):
+        plot_adding_gates(model, adding_sequence(values, first, second, first_value,
+                                                 second_value), units)
+        plt.show()
+
+    return widgets.interactive(
+        draw, first=step_slider(first, 0, half - 1, "1st marker"),
+        second=step_slider(second, half, T - 1, "2nd marker"),
+        first_value=value_slider(first_value, "1st value"),
+        second_value=value_slider(second_value, "2nd value"))
 
 
 # ---------------------------------------------------------------- the gate explorer
