@@ -22,7 +22,7 @@
 #
 # 1. measure a character model in **bits per character** (bpc), and relate it to the word-level
 #    perplexities of notebook 08;
-# 2. read the results of a character LSTM trained for about half an hour on a CPU, beside a
+# 2. read the results of a character LSTM trained for under half an hour on a CPU, beside a
 #    state-of-the-art model, and measure the distance between them;
 # 3. let it write text at several temperatures;
 # 4. test an observation of the seed project 004 (a character carries little information on its
@@ -95,12 +95,13 @@ for bpc in (4.3, 1.45, 1.175):
     print(f"{bpc:5.3f} bpc  ->  word-level perplexity {2 ** (bpc * chars_per_word):,.0f}")
 
 # %% [markdown]
-# A character model at 1.45 bpc is worth a word model at a perplexity around 220, between the
-# seeds' NumPy word model and Zaremba's small one; AWD-LSTM's 1.175 bpc is worth about 80, the
-# level of Zaremba's medium model. (Not quite a fair comparison: the character model also has to
-# spell, but never meets `<unk>` as a mystery — it spells it out.)
+# A character model at the course's target of 1.45 bpc is worth a word model at a perplexity
+# around 220, between the seeds' NumPy word model and Zaremba's small one; AWD-LSTM's 1.175 bpc
+# is worth about 80, the level of Zaremba's medium model. (Not quite a fair comparison: the
+# character model also has to spell, but never meets `<unk>` as a mystery — it spells it out.)
 
 # %% [markdown]
+# <!-- config: ptb-char -->
 # ## The recorded run
 #
 # `ptb-char` trains one LSTM layer of 512 units over a 64-dimensional character embedding, batch
@@ -161,11 +162,13 @@ if profile != "smoke":
     assert ours_word_ppl > 2 * awd_word_ppl  # the recap's "far from the state of the art"
 
 # %% [markdown]
-# In bits per character the gap looks small, a few tenths of a bit. But every word pays it
-# `chars_per_word` times, and perplexity is exponential in bits: in word-level terms our model
-# is more than twice as perplexed as AWD-LSTM (the ratio is printed above). Half an hour on a
-# CPU takes a character model far from the unigram baseline, and still far from the state of
-# the art.
+# <!-- claims: ptb-char -->
+# In bits per character the gap looks small, a few tenths of a bit (1.423 against 1.175 for
+# AWD-LSTM). But every word pays it `chars_per_word` times, and perplexity is exponential in
+# bits: in word-level terms our model is more than twice as perplexed as AWD-LSTM (the ratio is
+# printed above). 24 min of one CPU thread (six epochs, summed over the run's resumed parts)
+# take a character model far from the unigram baseline, and still far from the state of the
+# art.
 
 # %% [markdown]
 # ## Writing text
@@ -231,6 +234,7 @@ for temperature in (0.0, 0.5, 0.8, 1.0, 1.3):
 # pronounceable, which is what a character model learns first.
 
 # %% [markdown]
+# <!-- config: ptb-char-depth -->
 # ## Depth or a bigger embedding?
 #
 # Seed project 004 trained a character model and noted that a character carries little
@@ -302,17 +306,20 @@ if len(layers) == 2 and len(embeds) == 2:
 # as a missing layer.
 
 # %% [markdown]
+# <!-- claims: ptb-char -->
 # ## Recap
 #
 # - Character models are scored in bits per character, bpc = nats / ln 2; with about
 #   `chars_per_word` characters per word, b bpc is a word-level perplexity of
 #   2^(b × chars_per_word).
-# - The frequencies of the 50 symbols alone give ~4.3 bpc; a one-layer LSTM trained for half an
-#   hour on a CPU halves that, but stays far from the state of the art (AWD-LSTM, 1.175 bpc):
-#   converted to word level, it is more than twice as perplexed.
+# - The frequencies of the 50 symbols alone cost over 4 bits per character; a one-layer LSTM
+#   trained for 24 min on one CPU thread more than halves that (1.423 bpc on test), but stays
+#   far from the state of the art (AWD-LSTM, 1.175 bpc): converted to word level, it is more
+#   than twice as perplexed.
 # - Sampling at a low temperature gives safe, repetitive text; at a high one, invented but
 #   pronounceable words.
 # - A character's embedding need not be large, but it must not be a bottleneck: with fewer
 #   dimensions than symbols, every character pushes the 1,024 gate inputs within the same small
 #   subspace. In our one short comparison (one seed, unconverged) the bigger embedding bought
-#   more than a second layer, at almost no cost; depth helped too, at twice the time per step.
+#   more than a second layer, at almost no cost; depth helped too, at more than twice the time
+#   per step.

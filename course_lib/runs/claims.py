@@ -65,7 +65,9 @@ def stated_numbers(text: str) -> list[Stated]:
 # What a record says about how it ran, not what it measured: a claim never matches these (and
 # a claim about one epoch of a curve must come from a field the experiment records for it).
 NOT_MEASUREMENTS = {"config", "overrides", "history", "code", "threads", "versions", "device",
-                    "parts", "git_commit", "data", "seed", "plots"}
+                    "parts", "git_commit", "data", "seed", "plots",
+                    # per-example lists (a mistake's confidence), never a figure prose states
+                    "misclassified", "confidently_wrong"}
 
 
 def recorded_numbers(record, path="") -> list[tuple[str, float]]:
@@ -131,8 +133,10 @@ def nearest(stated: Stated, numbers, test_sizes=()) -> str:
 
 
 def derived_numbers(record) -> list[tuple[str, float]]:
-    """Totals that prose states and no single field holds: the wall time of all the models a
-    record trained (``runs.*.wall_time_s`` summed), for every record nested in ``record``."""
+    """Totals and shares that prose states and no single field holds, for every record nested in
+    ``record``: the wall time of all the models a record trained (``runs.*.wall_time_s``
+    summed), and the share kept of a count recorded as ``X_kept`` beside ``X_total``
+    (``train_tokens_kept / train_tokens_total``: "98 % of the training tokens")."""
     out = []
     if isinstance(record, dict):
         runs = record.get("runs")
@@ -140,6 +144,10 @@ def derived_numbers(record) -> list[tuple[str, float]]:
             times = [r.get("wall_time_s") for r in runs.values() if isinstance(r, dict)]
             if times and all(isinstance(t, (int, float)) for t in times):
                 out.append(("derived.runs_total_wall_time_s", float(sum(times))))
+        for key, kept in record.items():
+            total = record.get(key[:-len("_kept")] + "_total") if key.endswith("_kept") else None
+            if isinstance(kept, (int, float)) and isinstance(total, (int, float)) and total:
+                out.append((f"derived.{key}_fraction", kept / total))
         for value in record.values():
             out += derived_numbers(value)
     elif isinstance(record, list):
