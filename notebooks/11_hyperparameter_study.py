@@ -124,7 +124,7 @@ if profile == "smoke":
     study = demo_summary
 elif not study_path.exists():
     print(f"NOT RUN YET: {study_path.relative_to(RESULTS_DIR.parent)} does not exist. Run "
-          "`lstm-course sweep imdb_rnn_vs_lstm` (about 15 minutes on one core; resumable), then "
+          "`lstm-course sweep imdb_rnn_vs_lstm` (under an hour on one core; resumable), then "
           "this notebook again. Until then, the tables and plots below show the miniature grid.")
     study = demo_summary
 else:
