@@ -16,7 +16,8 @@
 #
 # 1. `lstm_step_backward`, the gradients of one step;
 # 2. `lstm_backward`, backpropagation through time over a whole sequence;
-# 3. `clip_by_global_norm`, the guard against exploding gradients.
+# 3. `clip_by_global_norm`, the guard against exploding gradients;
+# 4. a debugging job: a backward pass with a planted bug, found with the gradient checker.
 #
 # The forward passes come from the course (you wrote the same ones in practice 02). After
 # each exercise a check compares your gradients with the course's implementation and with
@@ -34,6 +35,11 @@ from course_lib.checks.lstm_backward import (
     check_clip_by_global_norm,
     check_lstm_backward,
     check_lstm_step_backward,
+)
+from course_lib.checks.debug_backward import (
+    check_planted_bug_name,
+    check_repaired_step_backward,
+    planted_bug_backward,
 )
 
 # %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_02_markdown"}
@@ -256,6 +262,103 @@ print("norm before:", clip_by_global_norm(grads, 5.0), "after:", grads)
 # %% nbgrader={"schema_version": 3, "grade": true, "solution": false, "locked": true, "points": 2, "grade_id": "test_check_clip_by_global_norm"}
 graded(check_clip_by_global_norm, clip_by_global_norm)
 
+# %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "debug_markdown_intro"}
+# ## Exercise 4: find the planted bug
+#
+# A colleague's `lstm_step_backward` gives wrong gradients, and its source is too long to
+# read line by line. You get it as a **callable only**, not as code: find what is wrong by
+# measuring, as one does with a real backward pass. Every student's copy has its bug in a
+# different place, chosen by the seed you set below (your student number, or your name as a
+# string). It returns the six gradients with the right shapes; exactly one of them is wrong.
+#
+# 1. Set `STUDENT_SEED` (an int, or your name as a string) in the cell below.
+# 2. Measure: run the course's gradient checker, `check_layer_gradients(lstm_step_forward,
+#    broken_step_backward, inputs)`, and read which gradient it flags. Put its name, as
+#    the step returns it (`"dx"`, `"dprev_h"`, `"dprev_c"`, `"dWx"`, `"dWh"` or `"db"`), in
+#    `wrong_gradient`.
+# 3. Repair: write `repaired_step_backward`, which calls `broken_step_backward`, keeps the
+#    five right gradients and computes the wrong one itself.
+#
+# Reading the checker's source to learn which bug you got spoils the exercise: the point is
+# the measurement.
+
+# %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "debug_markdown_hints"}
+# <details><summary>Hint 1</summary>
+#
+# `check_layer_gradients(forward, backward, inputs)` takes a dict of the forward's inputs by
+# name (`x`, `prev_h`, `prev_c`, `Wx`, `Wh`, `b`, float64) and prints one line per input,
+# worst first. A right gradient agrees with the numerical one to about 1e-10; the planted
+# bug gives 1e-3 or more.
+#
+# </details>
+#
+# <details><summary>Hint 2</summary>
+#
+# The cell below gives you such inputs: random, a batch of three, sizes that differ. Keep it
+# that way if you make your own: some bugs hide in a batch of one, or in inputs of zeros.
+#
+# </details>
+#
+# <details><summary>Hint 3</summary>
+#
+# The checker names the *input* (`Wh`); the gradient is `d` + that name (`dWh`). To repair
+# it you need what exercise 1 computed: `dc`, and the gates' gradients stacked as `da`.
+#
+# </details>
+
+# %% nbgrader={"schema_version": 3, "grade": false, "solution": true, "locked": false, "grade_id": "debug_seed"}
+# Your seed: your student number (an int) or your name (a string).
+### BEGIN SOLUTION
+STUDENT_SEED = 2026
+### END SOLUTION
+broken_step_backward = planted_bug_backward(STUDENT_SEED)
+print(broken_step_backward)
+
+# %% nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "debug_inputs"}
+# Inputs for the checker: random, float64, a batch of N = 3, sizes that differ.
+N, D, H = 3, 4, 5
+draw = np.random.default_rng(3).standard_normal
+step_inputs = dict(x=draw((N, D)), prev_h=draw((N, H)), prev_c=draw((N, H)),
+                   Wx=0.5 * draw((D, 4 * H)), Wh=0.5 * draw((H, 4 * H)), b=draw(4 * H))
+
+# %% nbgrader={"schema_version": 3, "grade": false, "solution": true, "locked": false, "grade_id": "debug_measure"}
+# Measure, then name the wrong gradient (one of "dx", "dprev_h", "dprev_c", "dWx", "dWh", "db").
+### BEGIN SOLUTION
+measured = check_layer_gradients(lstm_step_forward, broken_step_backward, step_inputs)
+print(measured)
+wrong_gradient = "d" + measured.worst[0]
+### END SOLUTION
+print("the wrong gradient:", wrong_gradient)
+
+# %% nbgrader={"schema_version": 3, "grade": true, "solution": false, "locked": true, "points": 1, "grade_id": "test_check_planted_bug_name"}
+graded(check_planted_bug_name, wrong_gradient, STUDENT_SEED)
+
+# %% nbgrader={"schema_version": 3, "grade": false, "solution": true, "locked": false, "grade_id": "repaired_step_backward"}
+def repaired_step_backward(dnext_h, dnext_c, cache):
+    """lstm_step_backward repaired: broken_step_backward's gradients, the wrong one replaced.
+
+    Inputs and returns as lstm_step_backward: (dx, dprev_h, dprev_c, dWx, dWh, db).
+    """
+    dx, dprev_h, dprev_c, dWx, dWh, db = broken_step_backward(dnext_h, dnext_c, cache)
+    x, prev_h, prev_c, Wx, Wh, i, f, g, o, tanh_c = cache
+    ### BEGIN SOLUTION
+    # seed 2026's bug is in dWx: recompute it from the gates' gradients, as in exercise 1
+    dc = dnext_c + dnext_h * o * (1 - tanh_c**2)
+    da = np.concatenate([dc * g * i * (1 - i), dc * prev_c * f * (1 - f),
+                         dc * i * (1 - g**2), dnext_h * tanh_c * o * (1 - o)], axis=1)  # (N, 4H)
+    dWx = x.T @ da
+    ### END SOLUTION
+    return dx, dprev_h, dprev_c, dWx, dWh, db
+
+
+print(check_layer_gradients(lstm_step_forward, repaired_step_backward, step_inputs))
+
+# %% nbgrader={"schema_version": 3, "grade": true, "solution": false, "locked": true, "points": 2, "grade_id": "test_check_repaired_step_backward"}
+graded(check_repaired_step_backward, repaired_step_backward, broken_step_backward)
+### BEGIN HIDDEN TESTS
+graded(check_repaired_step_backward, repaired_step_backward, broken_step_backward, seed=15)
+### END HIDDEN TESTS
+
 # %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_16_markdown"}
 # ## Recap
 #
@@ -265,3 +368,5 @@ graded(check_clip_by_global_norm, clip_by_global_norm)
 # - Through time: add the next step's `dprev_h` to `dh[:, t]`, carry `dprev_c`, sum the
 #   weight gradients, walk from $t = T-1$ down to 0.
 # - Clipping: one global norm, one scale for every array, only when the norm is too large.
+# - Debugging a backward pass: measure before reading. The gradient checker names the one
+#   gradient that is wrong, with random inputs and a batch of more than one; repair that one.
