@@ -1,5 +1,5 @@
-"""The attention-pooling checker of practice notebook 10: passes the reference, and names each
-classic mistake."""
+"""The attention-pooling checker of practice notebook 10: passes a correct answer, on the
+visible and the hidden sizes, and names each classic mistake."""
 
 from functools import partial
 
@@ -10,8 +10,23 @@ from course_lib.checks.sst5_attention import check_attention_pooling, reference_
 from course_lib.torch_models.pooling import AdditiveAttention
 
 
-def test_reference_passes_and_agrees_with_the_course_module(capsys):
-    assert check_attention_pooling(reference_attention_pooling)
+def student_pooling(h, mask, W, b, v, *, masking="-inf scores", softmax_dim=1):
+    """A student's answer (the course's reference is refused), with the catalogue's mistakes."""
+    scores = torch.tanh(h @ W + b) @ v  # (N, T)
+    if masking == "-inf scores":
+        scores = scores.masked_fill(~mask, float("-inf"))
+    elif masking == "zero scores":
+        scores = scores * mask
+    weights = torch.softmax(scores, dim=softmax_dim)
+    if masking == "weights after softmax":
+        weights = weights * mask
+    return (weights.unsqueeze(2) * h).sum(dim=1), weights
+
+
+def test_a_correct_answer_passes_and_the_reference_agrees_with_the_course_module(capsys):
+    assert check_attention_pooling(student_pooling)
+    assert check_attention_pooling(student_pooling, seed=37, dims=(4, 9, 3, 2),
+                                   lengths=(2, 9, 1, 5))
     assert "PASS" in capsys.readouterr().out
     torch.manual_seed(0)
     layer = AdditiveAttention(4, 5).double()
@@ -26,7 +41,7 @@ def test_reference_passes_and_agrees_with_the_course_module(capsys):
 def test_each_mistake_gets_its_hint(capsys):
     for mistake in ATTENTION_MISTAKES:
         name, hint = mistake.name, mistake.hint
-        assert not check_attention_pooling(partial(reference_attention_pooling, **mistake.options))
+        assert not check_attention_pooling(partial(student_pooling, **mistake.options))
         out = capsys.readouterr().out
         assert name in out and hint[:30] in out, name
 
@@ -36,12 +51,12 @@ def test_other_failures_are_explained(capsys):
         raise NotImplementedError()
 
     def wrong_shape(h, mask, W, b, v):
-        pooled, weights = reference_attention_pooling(h, mask, W, b, v)
+        pooled, weights = student_pooling(h, mask, W, b, v)
         return pooled.T, weights
 
     def in_place(h, mask, W, b, v):
         h.masked_fill_(~mask.unsqueeze(2), 0.0)
-        return reference_attention_pooling(h, mask, W, b, v)
+        return student_pooling(h, mask, W, b, v)
 
     def mean_instead(h, mask, W, b, v):
         weights = mask / mask.sum(1, keepdim=True)
@@ -60,7 +75,7 @@ def test_an_exception_on_the_second_batch_says_so(capsys):
         calls.append(1)
         if len(calls) > 1:
             raise IndexError("index 6 is out of bounds")
-        return reference_attention_pooling(*args)
+        return student_pooling(*args)
 
     assert not check_attention_pooling(fails_second_time)
     out = capsys.readouterr().out

@@ -18,8 +18,11 @@ N, T, D, H = 3, 5, 6, 4
 TOL = 1e-8  # outputs of a correct float64 implementation agree to ~1e-15
 
 
-def lstm_inputs(seed=0, T_steps=None):
-    """Fixed float64 inputs: (x, prev_h, prev_c, Wx, Wh, b); x is (N, T, D) when T_steps."""
+def lstm_inputs(seed=0, T_steps=None, dims=(N, D, H)):
+    """Fixed float64 inputs: (x, prev_h, prev_c, Wx, Wh, b); x is (N, T, D) when T_steps.
+
+    ``dims``: (N, D, H), other sizes than the default ones (the hidden tests use them)."""
+    N, D, H = dims
     rng = np.random.default_rng(seed)
     x = rng.standard_normal((N, T_steps, D) if T_steps else (N, D))
     prev_h, prev_c = rng.standard_normal((N, H)), rng.standard_normal((N, H))

@@ -7,7 +7,9 @@ prints ``PASS`` or the most specific diagnosis it can, and returns True or False
 or an encoding is judged by the rules it must keep (specials first, counts, order); the classic
 mistakes of padding are declared in ``mistakes.PAD_MISTAKES``.
 
-Dimension letters: N sequences in a batch, T the padded length.
+Dimension letters: N sequences in a batch, T the padded length. With a ``seed``, each check
+draws other texts, tokens or sequences (other sizes; the hidden tests of the graded cells use
+them) instead of the fixed ones below.
 """
 
 from __future__ import annotations
@@ -34,6 +36,24 @@ SEQUENCES = [np.array([5, 3, 9, 2]), np.array([7]), np.array([4, 4, 8, 6, 2, 9, 
              np.array([2, 6, 3])]
 MAX_LEN = 5
 SHORT_SEQUENCES = [np.array([4, 2]), np.array([6, 3, 8, 5]), np.array([9])]
+WORDS = ["the", "plot", "twist", "actor", "dull", "great", "scene", "music", "ending", "why",
+         "!", "?", "slow", "funny", "sad", "cast"]
+
+
+def random_texts(seed, num_texts=9):
+    """Texts of 2 to 11 tokens drawn from WORDS with skewed frequencies (ties and rare words
+    likely): the inputs of a hidden test."""
+    rng = np.random.default_rng(seed)
+    p = 1.0 / np.arange(1, len(WORDS) + 1)
+    words = rng.permutation(WORDS)
+    return [[str(w) for w in rng.choice(words, size=rng.integers(2, 12), p=p / p.sum())]
+            for _ in range(num_texts)]
+
+
+def random_sequences(seed, num_sequences=6):
+    """(sequences, max_len): id arrays of 1 to 12 ids, some longer than max_len."""
+    rng = np.random.default_rng(seed)
+    return [rng.integers(2, 30, rng.integers(1, 13)) for _ in range(num_sequences)], 7
 
 
 def reference_vocab(texts, min_freq):
@@ -42,11 +62,14 @@ def reference_vocab(texts, min_freq):
     return Vocab.build(texts, min_freq=min_freq).itos
 
 
-def check_build_vocab(fn):
-    """Check ``fn(texts, min_freq) -> itos``, the list of tokens in id order."""
+def check_build_vocab(fn, seed=None, min_freq=MIN_FREQ):
+    """Check ``fn(texts, min_freq) -> itos``, the list of tokens in id order (on TEXTS, or on
+    :func:`random_texts` drawn with ``seed``)."""
     report = Report("build_vocab")
-    expected = reference_vocab(TEXTS, MIN_FREQ)
-    ok, got = report.call(fn, [list(t) for t in TEXTS], MIN_FREQ)
+    report.forbid(fn, reference_vocab, Vocab)
+    texts = TEXTS if seed is None else random_texts(seed)
+    expected = reference_vocab(texts, min_freq)
+    ok, got = report.call(fn, [list(t) for t in texts], min_freq)
     if not ok:
         return report.done("")
     if isinstance(got, dict):
@@ -57,15 +80,15 @@ def check_build_vocab(fn):
         report.problem(f"it should return the list itos (id -> token), got {type(got).__name__}")
         return report.done("")
     got = list(got)
-    counts = Counter(token for text in TEXTS for token in text)
+    counts = Counter(token for text in texts for token in text)
     if got[:2] != [PAD, UNK]:
         report.problem(f"the first two entries are {got[:2]}, expected {[PAD, UNK]}",
                        "put the specials first: <pad> must be id 0 (padding_idx, masks) and "
                        "<unk> id 1, whatever the word counts")
     words = [w for w in got if w not in (PAD, UNK)]
-    rare = sorted(w for w in words if counts[w] < MIN_FREQ)
+    rare = sorted(w for w in words if counts[w] < min_freq)
     if rare:
-        report.problem(f"{rare} occur fewer than min_freq = {MIN_FREQ} times but are in it",
+        report.problem(f"{rare} occur fewer than min_freq = {min_freq} times but are in it",
                        "keep a word only when count >= min_freq; rare words become <unk>")
     missing = sorted(set(expected) - set(got))
     if missing:
@@ -86,14 +109,22 @@ def check_build_vocab(fn):
                        "alphabetical")
 
 
-def check_encode(fn):
-    """Check ``fn(tokens, stoi, unk_id) -> int64 array of ids``."""
+def check_encode(fn, seed=None):
+    """Check ``fn(tokens, stoi, unk_id) -> int64 array of ids`` (with a ``seed``: a vocabulary
+    of :func:`random_texts`, other tokens, and an unk_id that is not 1)."""
     report = Report("encode")
+    report.forbid(fn, Vocab)
     itos = reference_vocab(TEXTS, MIN_FREQ)
-    stoi = {token: i for i, token in enumerate(itos)}
     tokens = ["a", "good", "plot", "twist", ",", "meh"]  # "twist" unseen, "meh" too rare
-    expected = np.array([stoi.get(t, 1) for t in tokens], dtype=np.int64)
-    ok, got = report.call(fn, list(tokens), dict(stoi), 1)
+    unk_id = 1
+    if seed is not None:  # <unk> last, so that a hard-coded 1 shows
+        itos = [PAD] + reference_vocab(random_texts(seed), 2)[2:] + [UNK]
+        unk_id = len(itos) - 1
+        rng = np.random.default_rng(seed + 1)
+        tokens = [str(t) for t in rng.choice(WORDS + ["unseen", "words"], size=15)]
+    stoi = {token: i for i, token in enumerate(itos)}
+    expected = np.array([stoi.get(t, unk_id) for t in tokens], dtype=np.int64)
+    ok, got = report.call(fn, list(tokens), dict(stoi), unk_id)
     if not ok:
         return report.done("")
     got = np.asarray(got)
@@ -148,11 +179,12 @@ def _difference(name, got, want, where):
     return f"{name}\n{got.astype(int)}\nexpected\n{want.astype(int)}\n{where}"
 
 
-def _pad_case(report, fn, sequences, max_len):
+def _pad_case(report, fn, sequences, max_len, pad_id=0):
     """One call of the student's pad_batch, compared with the reference; False to stop."""
-    reference = dict(zip(("ids", "lengths", "mask"), pad_batch(sequences, max_len, pad_id=0)))
+    reference = dict(zip(("ids", "lengths", "mask"), pad_batch(sequences, max_len,
+                                                               pad_id=pad_id)))
     before = [s.copy() for s in sequences]
-    ok, got = report.call(fn, sequences, max_len, 0)
+    ok, got = report.call(fn, sequences, max_len, pad_id)
     if not ok:
         return False
     if not isinstance(got, tuple) or len(got) != 3:
@@ -162,12 +194,14 @@ def _pad_case(report, fn, sequences, max_len):
         report.problem("it changed the input sequences", "copy into a new array; never "
                        "modify the caller's data")
     outputs = dict(zip(reference, (np.asarray(a) for a in got)))
-    where = f"(max_len = {max_len}, sequence lengths {[len(s) for s in before]})"
+    where = (f"(max_len = {max_len}, pad_id = {pad_id}, sequence lengths "
+             f"{[len(s) for s in before]})")
     wrong = [k for k in outputs if not np.array_equal(outputs[k], reference[k])]
     for k in wrong:
         report.problem(_difference(k, outputs[k], reference[k], where))
     if wrong and not diagnose(report, outputs, reference, m.PAD_MISTAKES,
-                              lambda **options: pad_batch_variant(before, max_len, **options)):
+                              lambda **options: pad_batch_variant(before, max_len, pad_id,
+                                                                  **options)):
         for k in wrong:
             report.hint(FALLBACK_HINTS[k])
     if outputs["mask"].dtype != bool:
@@ -179,13 +213,21 @@ def _pad_case(report, fn, sequences, max_len):
     return not report.problems
 
 
-def check_pad_batch(fn):
+def check_pad_batch(fn, seed=None, pad_id=0):
     """Check ``fn(sequences, max_len, pad_id) -> (ids (N, T), lengths (N,), mask (N, T))``.
 
     Two batches: one with sequences longer than max_len (cut), one where all are shorter
-    (T must then be the longest length, not max_len).
+    (T must then be the longest length, not max_len). With a ``seed``: the first batch is
+    drawn by :func:`random_sequences`, padded with ``pad_id``.
     """
     report = Report("pad_batch")
+    report.forbid(fn, pad_batch, pad_batch_variant)
+    if seed is not None:
+        sequences, max_len = random_sequences(seed)
+        if _pad_case(report, fn, sequences, max_len, pad_id):
+            _pad_case(report, fn, [s[:3] for s in sequences], 10, pad_id)
+        return report.done(f"right-padded with {pad_id}, cut at max_len, T = longest kept "
+                           "length, lengths and mask agree")
     if _pad_case(report, fn, SEQUENCES, MAX_LEN):
         _pad_case(report, fn, SHORT_SEQUENCES, 10)
     return report.done("right-padded, cut at max_len, T = longest kept length, lengths and "

@@ -7,7 +7,8 @@ or the most specific diagnosis it can find (wrong shape or dtype, an input chang
 which gradient is off and by how much, the hint of each classic mistake of
 :mod:`course_lib.checks.mistakes` that the gradients match), and returns True or False.
 
-Dimension letters: N = 3 sequences, T = 5 steps, D = 6 inputs, H = 4 hidden units.
+Dimension letters: N = 3 sequences, T = 5 steps, D = 6 inputs, H = 4 hidden units by default;
+``dims`` gives other sizes (the hidden tests of the graded cells use them).
 """
 
 from __future__ import annotations
@@ -40,14 +41,16 @@ from course_lib.numpy_core.optim import clip_grad_norm
 CLIP_TOL = 1e-5  # the reference clipping divides by norm + 1e-6
 
 
-def check_lstm_step_backward(fn, forward=lstm_step_forward, seed=2):
+def check_lstm_step_backward(fn, forward=lstm_step_forward, seed=2, dims=(N, D, H)):
     """Check ``fn(dnext_h, dnext_c, cache) -> (dx, dprev_h, dprev_c, dWx, dWh, db)``.
 
-    ``cache`` comes from ``forward`` (the course's ``lstm_step_forward`` unless you pass yours).
+    ``cache`` comes from ``forward`` (the course's ``lstm_step_forward`` unless you pass yours);
+    the inputs are drawn with ``seed``, of sizes ``dims`` = (N, D, H).
     """
     report = Report("lstm_step_backward")
     report.forbid(fn, lstm_step_backward)
-    inputs = lstm_inputs(seed=seed)
+    inputs = lstm_inputs(seed=seed, dims=dims)
+    N, D, H = dims
     rng = np.random.default_rng(seed + 1)
     dnext_h, dnext_c = rng.standard_normal((N, H)), rng.standard_normal((N, H))
     names = ["dx", "dprev_h", "dprev_c", "dWx", "dWh", "db"]
@@ -78,14 +81,16 @@ def check_lstm_step_backward(fn, forward=lstm_step_forward, seed=2):
                        f"{max(errors.values()):.1e}, and numerical gradients, {worst:.1e}")
 
 
-def check_lstm_backward(fn, forward=lstm_forward, seed=4):
+def check_lstm_backward(fn, forward=lstm_forward, seed=4, dims=(N, T, D, H)):
     """Check ``fn(dh, cache) -> (dx, dh0, dWx, dWh, db)``.
 
-    ``cache`` comes from ``forward`` (the course's ``lstm_forward`` unless you pass yours).
+    ``cache`` comes from ``forward`` (the course's ``lstm_forward`` unless you pass yours);
+    the inputs are drawn with ``seed``, of sizes ``dims`` = (N, T, D, H).
     """
     report = Report("lstm_backward")
     report.forbid(fn, lstm_backward)
-    x, h0, _, Wx, Wh, b = lstm_inputs(seed=seed, T_steps=T)
+    N, T, D, H = dims
+    x, h0, _, Wx, Wh, b = lstm_inputs(seed=seed, T_steps=T, dims=(N, D, H))
     dh = np.random.default_rng(seed + 1).standard_normal((N, T, H))
     names = ["dx", "dh0", "dWx", "dWh", "db"]
     shapes = dict(zip(names, [((N, T, D), "(N, T, D)"), ((N, H), "(N, H)"),
@@ -152,16 +157,23 @@ def _check_clip_case(report, fn, base, max_norm):
     return False
 
 
-def check_clip_by_global_norm(fn):
+def check_clip_by_global_norm(fn, seed=6, dims=(D, H), max_norms=(5.0, 100.0)):
     """Check ``fn(grads, max_norm) -> norm``: grads (dict name -> array) scaled in place.
 
-    Compared with the course's ``clip_grad_norm`` once above and once below ``max_norm``.
+    Compared with the course's ``clip_grad_norm`` once above and once below ``max_norm``
+    (gradients drawn with ``seed``, of sizes ``dims`` = (D, H); ``max_norms=None``: a third
+    and three times their global norm).
     """
     report = Report("clip_by_global_norm")
-    rng = np.random.default_rng(6)
+    report.forbid(fn, clip_grad_norm)
+    D, H = dims
+    rng = np.random.default_rng(seed)
     base = {"Wx": rng.standard_normal((D, 4 * H)), "Wh": rng.standard_normal((H, 4 * H)),
             "b": 3.0 * rng.standard_normal(4 * H)}
-    for max_norm in (5.0, 100.0):  # the global norm of base is about 16
+    if max_norms is None:
+        norm = np.sqrt(sum(np.sum(g ** 2) for g in base.values()))
+        max_norms = (norm / 3, 3 * norm)
+    for max_norm in max_norms:  # below the global norm (about 16 by default), then above it
         if not _check_clip_case(report, fn, base, max_norm):
             break
     return report.done("scales to max_norm when above it, leaves smaller gradients alone, "

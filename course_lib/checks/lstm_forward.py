@@ -10,7 +10,8 @@ diagnosis it can find, and returns True or False:
 - which output is off, and by how much (norm-wise relative error, as in ``rel_error``);
 - a hint when the output matches a classic mistake of :mod:`course_lib.checks.mistakes`.
 
-Dimension letters: N = 3 sequences, T = 5 steps, D = 6 inputs, H = 4 hidden units.
+Dimension letters: N = 3 sequences, T = 5 steps, D = 6 inputs, H = 4 hidden units by default;
+``dims`` gives other sizes (the hidden tests of the graded cells use them).
 """
 
 from __future__ import annotations
@@ -18,22 +19,23 @@ from __future__ import annotations
 import numpy as np
 
 from course_lib.checks import mistakes as m
-from course_lib.checks._arrays import TOL, H, N, T, array_outputs, compare, lstm_inputs
+from course_lib.checks._arrays import TOL, D, H, N, T, array_outputs, compare, lstm_inputs
 from course_lib.checks.report import Report, diagnose
 from course_lib.numpy_core.gradcheck import rel_error
 from course_lib.numpy_core.lstm import lstm_forward, lstm_step_forward
 
-STEP_SHAPES = {"next_h": ((N, H), "(N, H)"), "next_c": ((N, H), "(N, H)")}
 STEP_NAMES = ["next_h", "next_c", "cache"]
 
 
-def check_lstm_step_forward(fn, seed=0):
+def check_lstm_step_forward(fn, seed=0, dims=(N, D, H)):
     """Check ``fn(x, prev_h, prev_c, Wx, Wh, b) -> (next_h, next_c, cache)`` (inputs drawn
-    with ``seed``)."""
+    with ``seed``, of sizes ``dims`` = (N, D, H))."""
     report = Report("lstm_step_forward")
     report.forbid(fn, lstm_step_forward)
-    inputs = lstm_inputs(seed)
-    outputs = array_outputs(report, fn, inputs, STEP_NAMES, STEP_SHAPES)
+    inputs = lstm_inputs(seed, dims=dims)
+    n, _, h = dims
+    shapes = {"next_h": ((n, h), "(N, H)"), "next_c": ((n, h), "(N, H)")}
+    outputs = array_outputs(report, fn, inputs, STEP_NAMES, shapes)
     if outputs is None:
         return report.done("")
     next_h, next_c, _ = lstm_step_forward(*inputs)
@@ -46,18 +48,20 @@ def check_lstm_step_forward(fn, seed=0):
             return m.step_forward_outputs(inputs, **options)
         diagnose(report, outputs, reference, [m.OUTPUTS_SWAPPED] + m.STEP_FORWARD_MISTAKES, run)
         return report.done("")
-    array_outputs(report, fn, [a.astype(np.float32) for a in inputs], STEP_NAMES, STEP_SHAPES,
+    array_outputs(report, fn, [a.astype(np.float32) for a in inputs], STEP_NAMES, shapes,
                   np.float32)
     return report.done(f"next_h and next_c match the reference, relative error "
                        f"{max(errors.values()):.1e}; float32 stays float32")
 
 
-def check_lstm_forward(fn, seed=1):
-    """Check ``fn(x, h0, Wx, Wh, b, c0=None) -> (h, cache)`` (inputs drawn with ``seed``)."""
+def check_lstm_forward(fn, seed=1, dims=(N, T, D, H)):
+    """Check ``fn(x, h0, Wx, Wh, b, c0=None) -> (h, cache)`` (inputs drawn with ``seed``, of
+    sizes ``dims`` = (N, T, D, H))."""
     report = Report("lstm_forward")
     report.forbid(fn, lstm_forward)
-    x, h0, c0, Wx, Wh, b = lstm_inputs(seed=seed, T_steps=T)
-    args, names, shapes = (x, h0, Wx, Wh, b), ["h", "cache"], {"h": ((N, T, H), "(N, T, H)")}
+    n, t, d, h = dims
+    x, h0, c0, Wx, Wh, b = lstm_inputs(seed=seed, T_steps=t, dims=(n, d, h))
+    args, names, shapes = (x, h0, Wx, Wh, b), ["h", "cache"], {"h": ((n, t, h), "(N, T, H)")}
     outputs = array_outputs(report, fn, args, names, shapes)
     if outputs is None:
         return report.done("")

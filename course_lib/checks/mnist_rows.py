@@ -7,7 +7,8 @@ classic mistakes in the numbers are declared in ``mistakes.EVALUATE_MISTAKES`` a
 ``mistakes.CONFUSION_MISTAKES``.
 
 Dimension letters: N = 10 sequences, T = 5 steps, D = 6 inputs, C = 3 classes; batches of
-B = 4, so the last batch holds only 2 sequences.
+B = 4, so the last batch holds only 2 sequences. ``dims`` (and ``size`` for the confusion
+matrix) give other sizes, drawn with ``seed`` (the hidden tests of the graded cells use them).
 """
 
 from __future__ import annotations
@@ -48,14 +49,19 @@ def reference_evaluate(model, inputs, targets, batch_size, *, average="over sequ
     return sum(losses) / count, sum(corrects) / count
 
 
-def _model_and_data():
+def _model_and_data(seed=0, dims=(N, T, D, C, B)):
     """A small classifier with dropout (so train and eval mode differ) and fixed data."""
     from course_lib.torch_models import SequenceClassifier
 
-    torch.manual_seed(0)
-    model = SequenceClassifier(C, input_size=D, hidden_size=8, dropout=0.5, pooling="mean")
-    inputs = torch.randn(N, T, D, generator=torch.Generator().manual_seed(1))
-    targets = torch.tensor([0, 1, 2, 0, 1, 2, 0, 0, 2, 1])
+    n, t, d, c, _ = dims
+    torch.manual_seed(seed)
+    model = SequenceClassifier(c, input_size=d, hidden_size=8, dropout=0.5, pooling="mean")
+    g = torch.Generator().manual_seed(seed + 1)
+    inputs = torch.randn(n, t, d, generator=g)
+    if dims == (N, T, D, C, B):
+        targets = torch.tensor([0, 1, 2, 0, 1, 2, 0, 0, 2, 1])
+    else:
+        targets = torch.randint(0, c, (n,), generator=g)
     return model.train(), inputs, targets
 
 
@@ -76,13 +82,17 @@ class _Watch:
         self.training.append(module.training)
 
 
-def check_evaluate(fn):
-    """Check ``fn(model, inputs, targets, batch_size) -> (mean loss, accuracy)`` as floats."""
+def check_evaluate(fn, seed=0, dims=(N, T, D, C, B)):
+    """Check ``fn(model, inputs, targets, batch_size) -> (mean loss, accuracy)`` as floats.
+
+    ``dims`` = (N, T, D, C, B): choose N not a multiple of B, so that the last batch is smaller."""
     report = Report("evaluate")
-    model, inputs, targets = _model_and_data()
-    expected = reference_evaluate(model, inputs, targets, B)
+    report.forbid(fn, reference_evaluate)
+    model, inputs, targets = _model_and_data(seed, dims)
+    n, batch = dims[0], dims[4]
+    expected = reference_evaluate(model, inputs, targets, batch)
     watch = _Watch(model)
-    ok, result = report.call(fn, model, inputs, targets, B)
+    ok, result = report.call(fn, model, inputs, targets, batch)
     watch.handle.remove()
     if not ok:
         return report.done("")
@@ -94,13 +104,13 @@ def check_evaluate(fn):
                        "caller can print, store in a history and compare")
         result = tuple(float(v) for v in result)
     loss, accuracy = result
-    if sum(watch.sizes) != N:
-        report.problem(f"the model saw {sum(watch.sizes)} sequences, expected all {N}",
+    if sum(watch.sizes) != n:
+        report.problem(f"the model saw {sum(watch.sizes)} sequences, expected all {n}",
                        "loop over every batch, including the last, smaller one "
                        "(range(0, N, batch_size))")
-    if watch.sizes and max(watch.sizes) > B:
+    if watch.sizes and max(watch.sizes) > batch:
         report.problem(f"the model was called on {max(watch.sizes)} sequences at once; "
-                       f"batch_size is {B}", "feed at most batch_size sequences per call: a "
+                       f"batch_size is {batch}", "feed at most batch_size sequences per call: a "
                        "whole test set at once may not fit in memory")
     if any(watch.training):
         report.problem("the model was in training mode while evaluated",
@@ -119,7 +129,7 @@ def check_evaluate(fn):
         report.problem(f"{k} is {outputs[k]:.6g}, expected {reference[k]:.6g}")
 
     def run(**options):
-        return dict(zip(outputs, reference_evaluate(model, inputs, targets, B, **options)))
+        return dict(zip(outputs, reference_evaluate(model, inputs, targets, batch, **options)))
     if wrong and not diagnose(report, outputs, reference, m.EVALUATE_MISTAKES, run, tol=TOL):
         report.hint("loss: cross-entropy per sequence (reduction='sum', then / N); "
                     "accuracy: the fraction of argmax predictions equal to the target")
@@ -145,12 +155,22 @@ def reference_confusion_matrix(predicted, labels, num_classes, *, rows="labels",
     return matrix
 
 
-def check_confusion_matrix(fn):
-    """Check ``fn(predicted, labels, num_classes) -> (C, C) integer array`` (rows: true)."""
+def check_confusion_matrix(fn, seed=None, size=(40, 6)):
+    """Check ``fn(predicted, labels, num_classes) -> (C, C) integer array`` (rows: true).
+
+    With a ``seed``: size = (N examples, C classes) drawn at random instead of the fixed twelve
+    examples (the last class still never occurs, and pairs repeat)."""
     report = Report("confusion_matrix")
+    report.forbid(fn, confusion_matrix, reference_confusion_matrix)
     labels = np.array([0, 0, 1, 1, 1, 2, 2, 0, 1, 2, 2, 2])
     predicted = np.array([0, 1, 1, 1, 2, 2, 2, 0, 2, 2, 1, 2])
     num_classes = 4  # class 3 never occurs: the matrix must still be 4 x 4
+    if seed is not None:
+        rng = np.random.default_rng(seed)
+        count, num_classes = size
+        labels = rng.integers(0, num_classes - 1, count)  # the last class never occurs
+        predicted = np.where(rng.random(count) < 0.6, labels,
+                             rng.integers(0, num_classes - 1, count))
     expected = reference_confusion_matrix(predicted, labels, num_classes)
     ok, got = report.call(fn, predicted, labels, num_classes)
     if not ok:

@@ -7,6 +7,8 @@ references take keyword options whose defaults are correct and which compute the
 mistakes declared in :mod:`.mistakes`; the windows are judged directly by their shapes.
 
 Dimension letters: L tokens in a stream, N streams, T steps per window, V vocabulary size.
+Every check takes options for other inputs than its fixed ones (a ``seed``, other sizes): the
+hidden tests of the graded cells use them.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from torch import nn
 from course_lib.checks import mistakes as m
 from course_lib.checks.report import Report, diagnose
 from course_lib.data.batches import batchify, bptt_windows
+from course_lib.numpy_core.lm_train import perplexity as course_perplexity
+from course_lib.torch_models.sampling import next_token_probs as course_next_token_probs
 
 # ---------------------------------------------------------------------------- references
 
@@ -109,13 +113,26 @@ LOG_PROB_SUMS = np.array([-46.0, -9.5, -130.2])  # summed natural-log probabilit
 TOKEN_COUNTS = np.array([10, 2, 30])  # tokens in each batch
 
 
-def check_perplexity(fn):
-    """``fn(log_prob_sums, token_counts) -> float``: the perplexity over all batches."""
+def perplexity_inputs(seed=None, batches=5):
+    """(log_prob_sums (B,), token_counts (B,)): the fixed three batches, or ``batches`` drawn
+    with ``seed`` (1 to 60 tokens each, 2 to 6 nats per token)."""
+    if seed is None:
+        return LOG_PROB_SUMS, TOKEN_COUNTS
+    rng = np.random.default_rng(seed)
+    counts = rng.integers(1, 61, batches)
+    return np.round(-counts * rng.uniform(2.0, 6.0, batches), 2), counts
+
+
+def check_perplexity(fn, seed=None, batches=5):
+    """``fn(log_prob_sums, token_counts) -> float``: the perplexity over all batches (the fixed
+    three, or :func:`perplexity_inputs` drawn with ``seed``)."""
     report = Report("perplexity")
-    ok, value = report.call(fn, LOG_PROB_SUMS.copy(), TOKEN_COUNTS.copy())
+    report.forbid(fn, course_perplexity, reference_perplexity)
+    sums, counts = perplexity_inputs(seed, batches)
+    ok, value = report.call(fn, sums.copy(), counts.copy())
     if not ok:
         return report.done("")
-    want = reference_perplexity(LOG_PROB_SUMS, TOKEN_COUNTS)
+    want = reference_perplexity(sums, counts)
     try:
         value = float(value)
     except (TypeError, ValueError):
@@ -125,26 +142,28 @@ def check_perplexity(fn):
         report.problem(f"got {value:.6g}, expected {want:.6g}")
         diagnose(report, {"perplexity": value}, {"perplexity": want}, m.PERPLEXITY_MISTAKES,
                  lambda **options: {"perplexity": reference_perplexity(
-                     LOG_PROB_SUMS, TOKEN_COUNTS, **options)})
-    total, count = LOG_PROB_SUMS.sum(), TOKEN_COUNTS.sum()
+                     sums, counts, **options)})
+    total, count = sums.sum(), counts.sum()
     return report.done(f"{want:.4f} = exp({-total:.1f} / {count})")
 
 
 # ---------------------------------------------------------------------------- batchify, windows
 
 
-def check_batchify(fn):
-    """``fn(ids (L,), N) -> (N, L // N)`` array: N contiguous streams side by side."""
+def check_batchify(fn, length=23, streams=4):
+    """``fn(ids (L,), N) -> (N, L // N)`` array: N contiguous streams side by side (L =
+    ``length``, N = ``streams``)."""
     report = Report("batchify")
-    ids, N = np.arange(23), 4
+    report.forbid(fn, batchify, batchify_variant)
+    ids, N = np.arange(length), streams
     ok, out = report.call(fn, ids.copy(), N)
     if not ok:
         return report.done("")
     want = batchify(ids, N)
     out = np.asarray(out)
     if out.size != want.size:
-        report.problem(f"shape {out.shape}, expected (N, L // N) = {want.shape} for L = 23, "
-                       "N = 4", "drop the last L % N tokens first (ids[:N * (L // N)]) so that "
+        report.problem(f"shape {out.shape}, expected (N, L // N) = {want.shape} for L = {length}, "
+                       f"N = {N}", "drop the last L % N tokens first (ids[:N * (L // N)]) so that "
                        "the streams have equal length")
     elif out.shape != want.shape:
         report.problem(f"shape {out.shape}, expected (N, L // N) = {want.shape}")
@@ -153,13 +172,16 @@ def check_batchify(fn):
     if report.problems and out.size == want.size:
         diagnose(report, {"streams": out}, {"streams": want}, m.BATCHIFY_MISTAKES,
                  lambda **options: {"streams": batchify_variant(ids, N, **options)})
-    return report.done("4 contiguous streams of 5 tokens")
+    return report.done(f"{N} contiguous streams of {length // N} tokens")
 
 
-def check_windows(fn):
-    """``fn(data (N, L), T)``: the list (or generator) of (inputs, targets) windows."""
+def check_windows(fn, shape=(2, 15), T=4):
+    """``fn(data (N, L), T)``: the list (or generator) of (inputs, targets) windows, for data of
+    ``shape`` (N, L) holding 0, 1, 2, ..."""
     report = Report("windows")
-    data, T = torch.arange(30).view(2, 15), 4
+    report.forbid(fn, bptt_windows)
+    L = shape[1]
+    data = torch.arange(shape[0] * L).view(*shape)
     ok, out = report.call(fn, data.clone(), T)
     if not ok:
         return report.done("")
@@ -177,11 +199,11 @@ def check_windows(fn):
         if starts[:3] == [0, 1, 2]:
             hint = "windows do not overlap: step through the columns by T (range(0, L - 1, T))"
         elif len(out) == len(want) - 1:
-            hint = ("keep the last, shorter window: the stream has L - 1 = 14 targets, "
-                    "that is 3 windows of 4 and one of 2")
+            hint = (f"keep the last, shorter window: the stream has L - 1 = {L - 1} targets, "
+                    f"that is {(L - 1) // T} windows of {T} and one of {(L - 1) % T}")
         elif len(out) == len(want) + 1:
             hint = "the last target is data[:, L - 1]: stop at column L - 1 for the inputs"
-        report.problem(f"{len(out)} windows, expected {len(want)} for L = 15, T = 4", hint)
+        report.problem(f"{len(out)} windows, expected {len(want)} for L = {L}, T = {T}", hint)
     else:
         for k, ((x, y), (wx, wy)) in enumerate(zip(out, want)):
             if x.shape != wx.shape or y.shape != wy.shape:
@@ -201,28 +223,35 @@ def check_windows(fn):
 # ---------------------------------------------------------------------------- detach
 
 
-def _lm_setup():
-    """A tiny language model, data (N=3, L=13) and SGD, the same every call."""
+LM_DIMS = (7, 3, 13, 4)  # V, N, L, T
+
+
+def _lm_setup(seed=0, dims=LM_DIMS):
+    """A tiny language model (vocabulary V), data (N, L) and SGD, the same every call."""
     from course_lib.torch_models import LanguageModel
 
-    torch.manual_seed(0)
-    model = LanguageModel(7, embed_dim=4, hidden_size=5, num_layers=2, init_range=0.5)
-    data = torch.randint(0, 7, (3, 13), generator=torch.Generator().manual_seed(1))
+    V, N, L, _ = dims
+    torch.manual_seed(seed)
+    model = LanguageModel(V, embed_dim=4, hidden_size=5, num_layers=2, init_range=0.5)
+    data = torch.randint(0, V, (N, L), generator=torch.Generator().manual_seed(seed + 1))
     return model, data, torch.optim.SGD(model.parameters(), lr=0.5)
 
 
-def _params_after(train_epoch):
-    model, data, optimizer = _lm_setup()
-    loss = train_epoch(model, data, 4, optimizer, 100.0)
+def _params_after(train_epoch, seed=0, dims=LM_DIMS):
+    model, data, optimizer = _lm_setup(seed, dims)
+    loss = train_epoch(model, data, dims[3], optimizer, 100.0)
     return loss, torch.cat([p.detach().flatten() for p in model.parameters()])
 
 
-def check_train_epoch(fn):
+def check_train_epoch(fn, seed=0, dims=LM_DIMS):
     """``fn(model, data (N, L), T, optimizer, clip_norm) -> mean loss per token``: one pass of
-    truncated BPTT with the state carried across windows and detached at each boundary."""
+    truncated BPTT with the state carried across windows and detached at each boundary (a model
+    and data drawn with ``seed``, of sizes ``dims`` = (V, N, L, T))."""
     report = Report("train_epoch")
-    model, data, optimizer = _lm_setup()
-    ok, loss = report.call(fn, model, data, 4, optimizer, 100.0)
+    report.forbid(fn, reference_train_epoch)
+    model, data, optimizer = _lm_setup(seed, dims)
+    T = dims[3]
+    ok, loss = report.call(fn, model, data, T, optimizer, 100.0)
     if not ok:
         if "second time" in str(report.error) or "freed" in str(report.error):
             report.hint("backward went into the previous window's graph, which is already "
@@ -232,7 +261,7 @@ def check_train_epoch(fn):
                         "every earlier window")
         return report.done("")
     got = torch.cat([p.detach().flatten() for p in model.parameters()])
-    want_loss, want = _params_after(reference_train_epoch)
+    want_loss, want = _params_after(reference_train_epoch, seed, dims)
     try:
         loss = float(loss)
     except (TypeError, ValueError):
@@ -243,12 +272,13 @@ def check_train_epoch(fn):
                        f"(max difference {float((got - want).abs().max()):.3g})")
         diagnose(report, {"weights": got}, {"weights": want}, m.TRAIN_EPOCH_MISTAKES,
                  lambda **options: {"weights": _params_after(partial(reference_train_epoch,
-                                                                     **options))[1]})
+                                                                     **options), seed, dims)[1]})
     elif loss is not None and not _close(loss, want_loss, 1e-5):
         report.problem(f"the weights are right but the returned loss is {loss:.5f}, expected "
                        f"{want_loss:.5f}", "return the loss per *token*: the summed "
                        "cross-entropy of all windows divided by the number of targets")
-    return report.done(f"weights and loss {want_loss:.4f} match after {len(list(bptt_windows(data, 4)))} windows")
+    return report.done(f"weights and loss {want_loss:.4f} match after "
+                       f"{len(list(bptt_windows(data, T)))} windows")
 
 
 # ---------------------------------------------------------------------------- sampling
@@ -256,19 +286,27 @@ def check_train_epoch(fn):
 LOGITS = torch.tensor([2.0, -1.0, 0.5, 3.0, 0.0, 1.5])
 
 
-def _sampling_variant(temperature, top_k, **options):
-    return {"probabilities": reference_next_token_probs(LOGITS, temperature, top_k, **options)}
+CASES = [(1.0, None), (0.5, None), (2.0, None), (1.0, 3), (0.7, 2), (0.0, None)]
 
 
-def check_next_token_probs(fn):
-    """``fn(logits (V,), temperature, top_k=None) -> probabilities (V,)``."""
+def _sampling_variant(logits, temperature, top_k, **options):
+    return {"probabilities": reference_next_token_probs(logits, temperature, top_k, **options)}
+
+
+def check_next_token_probs(fn, seed=None, V=11):
+    """``fn(logits (V,), temperature, top_k=None) -> probabilities (V,)`` (on LOGITS, or on V
+    logits drawn with ``seed``, with other temperatures and top-k)."""
     report = Report("next_token_probs")
-    cases = [(1.0, None), (0.5, None), (2.0, None), (1.0, 3), (0.7, 2), (0.0, None)]
+    report.forbid(fn, course_next_token_probs, reference_next_token_probs)
+    logits, cases = LOGITS, CASES
+    if seed is not None:
+        logits = 2 * torch.randn(V, generator=torch.Generator().manual_seed(seed))
+        cases = [(1.0, None), (0.3, None), (3.0, None), (1.5, V // 2), (0.8, 1), (0.0, None)]
     for temperature, top_k in cases:
-        ok, out = report.call(fn, LOGITS.clone(), temperature, top_k)
+        ok, out = report.call(fn, logits.clone(), temperature, top_k)
         if not ok:
             return report.done("")
-        want = reference_next_token_probs(LOGITS, temperature, top_k)
+        want = reference_next_token_probs(logits, temperature, top_k)
         try:
             out = torch.as_tensor(out, dtype=torch.float64)
         except (TypeError, ValueError, RuntimeError):
@@ -288,9 +326,12 @@ def check_next_token_probs(fn):
         elif not torch.isclose(out.sum(), torch.tensor(1.0, dtype=torch.float64), atol=1e-6):
             report.hint("probabilities must sum to 1: renormalise after removing tokens")
         elif not diagnose(report, {"probabilities": out}, {"probabilities": want},
-                          m.SAMPLING_MISTAKES, partial(_sampling_variant, temperature, top_k)):
+                          m.SAMPLING_MISTAKES, partial(_sampling_variant, logits, temperature,
+                                                       top_k)):
             report.hint("keep the k *largest* logits: torch.topk(logits, k).values[-1] is the "
                         "cut-off" if top_k else "softmax(logits / temperature): subtract nothing "
                         "else, scale before softmax")
         break
-    return report.done("temperatures 0, 0.5, 0.7, 1, 2 and top-k 2, 3")
+    temperatures = ", ".join(f"{t:g}" for t in sorted({t for t, _ in cases}))
+    top_ks = ", ".join(str(k) for k in sorted({k for _, k in cases if k}))
+    return report.done(f"temperatures {temperatures} and top-k {top_ks}")

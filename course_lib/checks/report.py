@@ -9,6 +9,7 @@ options whose defaults are correct); :func:`diagnose` prints the hint of each de
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -80,25 +81,67 @@ class Report:
         print(_LAST["text"])
         return False
 
-    def forbid(self, fn, reference):
-        """A problem when ``fn`` is, or calls, the course's own ``reference`` implementation."""
-        if uses(fn, reference):
-            self.problem(f"your function hands in the course's own `{reference.__name__}` "
-                         f"(from {reference.__module__}); write the computation yourself")
+    def forbid(self, fn, *references):
+        """A problem when ``fn`` is, or calls, one of the course's own ``references`` (the
+        implementations of what the student is asked to write)."""
+        for reference in references:
+            if uses(fn, reference):
+                self.problem(f"your function hands in the course's own `{reference.__name__}` "
+                             f"(from {reference.__module__}); write the computation yourself")
+                return
 
 
 def uses(fn, reference):
-    """True when ``fn`` is ``reference`` or names it (directly or in a nested function)."""
-    if fn is reference or getattr(fn, "__wrapped__", None) is reference:
+    """True when ``fn`` is ``reference`` or names it: directly, as an attribute of a module or a
+    class it names (``course_lib.data.batchify``, ``Vocab.build``), in a nested function, or in
+    a helper function of its own module that it calls."""
+    if _same(fn, reference):
         return True
-    code, names = getattr(fn, "__code__", None), getattr(fn, "__globals__", {})
-    stack = [code] if code is not None else []
+    seen, stack = set(), [fn]
     while stack:
-        code = stack.pop()
-        if any(names.get(name) is reference for name in code.co_names):
-            return True
-        stack += [c for c in code.co_consts if hasattr(c, "co_names")]
+        fn = stack.pop()
+        code, names = getattr(fn, "__code__", None), dict(getattr(fn, "__globals__", {}))
+        if code is None or id(code) in seen:
+            continue
+        for name, cell in zip(code.co_freevars, getattr(fn, "__closure__", None) or ()):
+            try:  # the variables it reads from an enclosing function
+                names[name] = cell.cell_contents
+            except ValueError:  # a cell not filled yet
+                pass
+        codes = [code]
+        while codes:  # the function's code and the code of the functions nested in it
+            code = codes.pop()
+            seen.add(id(code))
+            for value in _named(code.co_names + code.co_freevars, names):
+                if _same(value, reference):
+                    return True
+                if (inspect.isfunction(value) and value.__module__ == fn.__module__
+                        and id(value.__code__) not in seen):
+                    stack.append(value)  # a helper of the same notebook: look inside it too
+            codes += [c for c in code.co_consts if hasattr(c, "co_names")]
     return False
+
+
+def _same(value, reference):
+    """``value`` is ``reference`` (a method's function counts, a ``functools.wraps`` or a
+    ``functools.partial`` of it too)."""
+    target = getattr(reference, "__func__", reference)
+    return any(v is target for v in (value, getattr(value, "__wrapped__", None),
+                                     getattr(value, "__func__", None),
+                                     getattr(value, "func", None)))
+
+
+def _named(co_names, names, depth=4):
+    """The objects that ``co_names`` name: globals, and their attributes ``a.b.c`` up to
+    ``depth`` levels down for modules and classes."""
+    found = [names[n] for n in co_names if n in names]
+    layer = found
+    for _ in range(depth):
+        layer = [getattr(owner, n) for owner in layer
+                 if inspect.ismodule(owner) or inspect.isclass(owner)
+                 for n in co_names if n in getattr(owner, "__dict__", {})]
+        found += layer
+    return found
 
 
 class CheckFailed(AssertionError):

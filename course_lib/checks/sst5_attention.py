@@ -6,7 +6,8 @@ each mistake of ``mistakes.ATTENTION_MISTAKES`` that the output matches), and re
 
 Dimension letters: N = 3 sequences, T = 6 steps, H = 4 features, A = 5 attention units. The
 sequences have lengths 6, 3 and 1 (the last one is a single real step), and the padded steps hold
-large values, so that padding which leaks into the result cannot hide.
+large values, so that padding which leaks into the result cannot hide. ``seed``, ``dims`` and
+``lengths`` give other inputs (the hidden tests of the graded cells use them).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import torch
 
 from course_lib.checks import mistakes as m
 from course_lib.checks.report import Report, diagnose
+from course_lib.torch_models.pooling import AdditiveAttention, masked_softmax
 
 N, T, H, A = 3, 6, 4, 5
 LENGTHS = (6, 3, 1)
@@ -40,14 +42,16 @@ def reference_attention_pooling(h, mask, W, b, v, *, masking="-inf scores", soft
     return (weights.unsqueeze(2) * h).sum(dim=1), weights  # (N, H), (N, T)
 
 
-def _inputs(seed=0, pad_value=50.0):
+def _inputs(seed=0, pad_value=50.0, dims=(N, T, H, A), lengths=LENGTHS):
+    """(h (N, T, H), mask (N, T), W (H, A), b (A,), v (A,)); sequence n has lengths[n] steps."""
+    n, t, k, a = dims
     g = torch.Generator().manual_seed(seed)
-    h = torch.randn(N, T, H, generator=g, dtype=torch.float64)
-    mask = torch.arange(T)[None, :] < torch.tensor(LENGTHS)[:, None]  # (N, T)
+    h = torch.randn(n, t, k, generator=g, dtype=torch.float64)
+    mask = torch.arange(t)[None, :] < torch.tensor(lengths)[:, None]  # (N, T)
     h = torch.where(mask.unsqueeze(2), h, torch.full_like(h, pad_value))  # loud padding
-    W = 0.7 * torch.randn(H, A, generator=g, dtype=torch.float64)
-    b = 0.3 * torch.randn(A, generator=g, dtype=torch.float64)
-    v = torch.randn(A, generator=g, dtype=torch.float64)
+    W = 0.7 * torch.randn(k, a, generator=g, dtype=torch.float64)
+    b = 0.3 * torch.randn(a, generator=g, dtype=torch.float64)
+    v = torch.randn(a, generator=g, dtype=torch.float64)
     return h, mask, W, b, v
 
 
@@ -55,12 +59,17 @@ def _close(x, y):
     return x.shape == y.shape and torch.allclose(x, y, atol=TOL, rtol=0)
 
 
-def check_attention_pooling(fn, shapes_only=False) -> bool:
+def check_attention_pooling(fn, shapes_only=False, seed=0, dims=(N, T, H, A),
+                            lengths=LENGTHS) -> bool:
     """Check ``fn(h, mask, W, b, v) -> (pooled (N, H), weights (N, T))``; prints a diagnosis.
 
-    ``shapes_only``: stop after the output types and shapes (partial credit)."""
+    ``shapes_only``: stop after the output types and shapes (partial credit). The inputs are
+    drawn with ``seed``, of sizes ``dims`` = (N, T, H, A), sequence n of ``lengths[n]`` steps
+    (one of them T, so that T is the longest)."""
     report = Report("attention_pooling")
-    args = _inputs()
+    report.forbid(fn, reference_attention_pooling, AdditiveAttention, masked_softmax)
+    N, T, H, _ = dims
+    args = _inputs(seed, dims=dims, lengths=lengths)
     copies = [a.clone() for a in args]
     ok, out = report.call(fn, *args)
     if not ok:
@@ -102,7 +111,7 @@ def check_attention_pooling(fn, shapes_only=False) -> bool:
                         "weighted sum of h over t")
         return report.done("")
     # Padding must not matter at all: other values on the padded steps, the same answer.
-    ok, second = report.call(fn, *_inputs(pad_value=-7.0))
+    ok, second = report.call(fn, *_inputs(seed, pad_value=-7.0, dims=dims, lengths=lengths))
     if not ok:
         report.problem("that was on a second batch (the same sequences, other values on the "
                        "padded steps); the first one gave the right answer")

@@ -7,7 +7,8 @@ Forward-pass mistakes are recognised with the NumPy catalogue of classic mistake
 (:func:`reference_train_step`, whose defaults are correct), declared in
 ``mistakes.TRAIN_STEP_MISTAKES``.
 
-Dimension letters: N = 3 sequences, D = 6 inputs, H = 4 hidden units, T = 5 steps, C = 3 classes.
+Dimension letters: N = 3 sequences, D = 6 inputs, H = 4 hidden units, T = 5 steps, C = 3 classes
+by default; ``dims`` gives other sizes (the hidden tests of the graded cells use them).
 """
 
 from __future__ import annotations
@@ -26,10 +27,13 @@ N, D, H, T, C = 3, 6, 4, 5, 3
 TOL = 1e-10  # float64 torch agrees with the reference to ~1e-16
 
 
-def check_torch_lstm_step(fn):
-    """Check ``fn(x, prev_h, prev_c, Wx, Wh, b) -> (next_h, next_c)`` on torch tensors."""
+def check_torch_lstm_step(fn, seed=0, dims=(N, D, H)):
+    """Check ``fn(x, prev_h, prev_c, Wx, Wh, b) -> (next_h, next_c)`` on torch tensors (inputs
+    drawn with ``seed``, of sizes ``dims`` = (N, D, H))."""
     report = Report("torch lstm_step")
-    arrays = lstm_inputs()
+    report.forbid(fn, lstm_step)
+    arrays = lstm_inputs(seed, dims=dims)
+    n, _, h = dims
     tensors = [torch.tensor(a, requires_grad=True) for a in arrays]
     ok, out = report.call(fn, *tensors)
     if not ok:
@@ -44,8 +48,8 @@ def check_torch_lstm_step(fn):
             report.problem(f"{name} should be a torch.Tensor, got {type(value).__name__}",
                            "use torch operations (@, torch.sigmoid, torch.tanh) on the tensors; "
                            "going through NumPy loses autograd")
-        elif tuple(value.shape) != (N, H):
-            report.problem(f"{name} has shape {tuple(value.shape)}, expected (N, H) = ({N}, {H})",
+        elif tuple(value.shape) != (n, h):
+            report.problem(f"{name} has shape {tuple(value.shape)}, expected (N, H) = ({n}, {h})",
                            "gates = x @ Wx + prev_h @ Wh + b is (N, 4H); split it into four "
                            "(N, H) blocks with gates.chunk(4, dim=1)")
     if report.problems:
@@ -94,20 +98,22 @@ def reference_train_step(model, optimizer, inputs, targets, clip_norm, *, zero_g
     return loss.item() if item else loss
 
 
-def _setup(seed=0):
+def _setup(seed=0, dims=(N, T, D, H, C)):
+    """A small classifier and a batch: inputs (N, T, D), targets (N,) in 0..C-1."""
     from course_lib.torch_models.classifier import SequenceClassifier
 
+    n, t, d, h, c = dims
     torch.manual_seed(seed)
-    model = SequenceClassifier(C, input_size=D, hidden_size=H).double()
+    model = SequenceClassifier(c, input_size=d, hidden_size=h).double()
     g = torch.Generator().manual_seed(seed + 1)
-    inputs = 3 * torch.randn(N, T, D, generator=g, dtype=torch.float64)
-    targets = torch.tensor([0, 2, 1])
+    inputs = 3 * torch.randn(n, t, d, generator=g, dtype=torch.float64)
+    targets = torch.arange(n) * 2 % c  # (N,): 0, 2, 1 for N = C = 3
     return model, inputs, targets
 
 
-def _after(fn, options=None, clip_norm=0.05, lr=0.5):
+def _after(fn, options=None, clip_norm=0.05, lr=0.5, seed=0, dims=(N, T, D, H, C)):
     """Parameters after one step of fn (or of a reference variant) on stale gradients."""
-    model, inputs, targets = _setup()
+    model, inputs, targets = _setup(seed, dims)
     optimizer = torch.optim.SGD(model.parameters(), lr=lr)
     for p in model.parameters():  # what an earlier step would have left behind
         p.grad = torch.full_like(p, 0.1)
@@ -118,19 +124,21 @@ def _after(fn, options=None, clip_norm=0.05, lr=0.5):
     return {"params": np.concatenate([p.detach().numpy().ravel() for p in model.parameters()])}, value
 
 
-def check_train_step(fn):
-    """Check ``fn(model, optimizer, inputs, targets, clip_norm) -> loss as a float``."""
+def check_train_step(fn, seed=0, dims=(N, T, D, H, C)):
+    """Check ``fn(model, optimizer, inputs, targets, clip_norm) -> loss as a float`` (a model
+    and batch drawn with ``seed``, of sizes ``dims`` = (N, T, D, H, C))."""
     report = Report("train_step")
-    ok, after = report.call(_after, fn)  # an exception in fn is reported
+    report.forbid(fn, reference_train_step)
+    ok, after = report.call(_after, fn, seed=seed, dims=dims)  # an exception in fn is reported
     if not ok:
         return report.done("")
     outputs, value = after
-    reference, ref_value = _after(None)
+    reference, ref_value = _after(None, seed=seed, dims=dims)
     error = rel_error(outputs["params"], reference["params"])
     if error > TOL:
         report.problem(f"the parameters after the step are off: relative error {error:.1e}")
         diagnose(report, outputs, reference, m.TRAIN_STEP_MISTAKES,
-                 lambda **options: _after(None, options)[0])
+                 lambda **options: _after(None, options, seed=seed, dims=dims)[0])
     if isinstance(value, torch.Tensor):
         report.problem("it returned a tensor", "return loss.item(): a Python float, so the "
                        "caller does not keep the whole graph alive")
