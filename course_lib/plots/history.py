@@ -13,10 +13,11 @@ def write_history_plots(histories: dict, stem: Path, title: str, reference_lines
     drawn as horizontal lines (a baseline, a paper's figure). ``axis_labels``: metric -> y-axis
     label with its unit (e.g. "loss": "mean squared error"). Returns the paths written.
     """
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
+    # A Figure outside pyplot: nothing here touches the session's backend or its open figures.
+    # (This used matplotlib.use("Agg"), which switched a notebook's kernel away from the inline
+    # backend for good after its first recorded run: from then on plt.show() drew nothing, and
+    # the widgets of notebooks 01 and 06 stopped redrawing in JupyterLab.)
+    from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
 
     reference_lines, axis_labels = reference_lines or {}, axis_labels or {}
@@ -31,7 +32,8 @@ def write_history_plots(histories: dict, stem: Path, title: str, reference_lines
     styles = {"train": "-", "val": "--", "test": ":"}
     paths = []
     for metric in metrics:
-        fig, ax = plt.subplots(figsize=(6.4, 4.0))
+        fig = Figure(figsize=(6.4, 4.0))
+        ax = fig.add_subplot()
         for i, (run, history) in enumerate(histories.items()):
             for split, style in styles.items():
                 values = history.get(f"{split}_{metric}")
@@ -51,6 +53,5 @@ def write_history_plots(histories: dict, stem: Path, title: str, reference_lines
         fig.tight_layout()
         path = stem.with_name(f"{stem.name}-{metric}.png")
         fig.savefig(path, dpi=100)
-        plt.close(fig)
         paths.append(path)
     return paths
