@@ -83,21 +83,13 @@ print(f"profile: {active_profile()}, torch {torch.__version__}")
 # $\tanh(x W + (r \odot h_{t-1}) U)$ instead: the reset is applied *before* the matrix product.
 # The two are different functions; we follow PyTorch so that it can serve as our oracle.
 #
-# **Backward.** Walk the equations in reverse, with $\delta = \partial L / \partial h_t$:
-#
-# $$\frac{\partial L}{\partial n} = \delta \odot (1 - z), \quad
-#   \frac{\partial L}{\partial z} = \delta \odot (h_{t-1} - n), \quad
-#   \text{da}_n = \frac{\partial L}{\partial n} \odot (1 - n^2), \quad
-#   \frac{\partial L}{\partial r} = \text{da}_n \odot a^h_n,$$
-# $$\text{da}_r = \tfrac{\partial L}{\partial r} \odot r(1-r), \quad
-#   \text{da}_z = \tfrac{\partial L}{\partial z} \odot z(1-z).$$
-#
-# The gradient reaching $a^x$ is $[\text{da}_r, \text{da}_z, \text{da}_n]$, but the one reaching
-# $a^h$ is $[\text{da}_r, \text{da}_z, r \odot \text{da}_n]$: the reset gate scales the $n$ block
-# on the recurrent side only. Then, as for every affine map, $dx = \text{da}^x W_x^\top$,
-# $dW_x = x^\top \text{da}^x$, $db_x = \sum_n \text{da}^x$, and the same on the $h$ side, and
-# $h_{t-1}$ collects two terms: $dh_{t-1} = \delta \odot z + \text{da}^h W_h^\top$. The first is
-# the GRU's "conveyor belt": where $z \approx 1$ the gradient passes back unchanged.
+# **Backward.** Not printed here: deriving it is the second exercise of this lecture's practice
+# (`exercises/12_lstm_variants.ipynb`), with hints and a checker that recognises the classic
+# mistakes. It is notebook 03's method on four equations: walk them in reverse, one local
+# derivative at a time, and keep the two pre-activations $a^x$ and $a^h$ apart, because the
+# reset gate acts on one of them only. The course's own `gru_step_backward` passes the gradient
+# check below; the practice ends by measuring the GRU's "conveyor belt": how little one step
+# changes the gradient on its way back to $h_{t-1}$ when $z$ is close to 1.
 
 # %%
 gru_picture = diagrams.gru_cell()
