@@ -90,6 +90,26 @@ def test_sync_leaves_a_pair_in_agreement_untouched_and_rewrites_one_that_is_not(
     assert ipynb.read_text() != before and "x = 2" in ipynb.read_text()
 
 
+def test_sync_keeps_the_kernels_language_info(tmp_path):
+    import json
+
+    import jupytext
+
+    from course_lib.tools.notebooks import sync
+
+    py = tmp_path / "demo.py"
+    py.write_text("# %%\nx = 1\n")
+    ipynb = tmp_path / "demo.ipynb"
+    notebook = json.loads(jupytext.writes(jupytext.read(py), "ipynb"))
+    notebook["metadata"]["language_info"] = {"name": "python", "version": "3.11.2"}
+    ipynb.write_text(json.dumps(notebook))
+    py.write_text("# %%\nx = 2\n")
+    sync(py)
+    written = json.loads(ipynb.read_text())
+    assert "x = 2" in "".join(written["cells"][0]["source"])
+    assert written["metadata"]["language_info"]["version"] == "3.11.2"
+
+
 def test_every_lecture_notebook_and_solution_has_a_pair():
     for folder in ("notebooks", "solutions", "exercises"):
         for ipynb in (REPO_ROOT / folder).glob("*.ipynb"):

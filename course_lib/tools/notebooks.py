@@ -100,6 +100,8 @@ def sync(py_path: Path) -> None:
             if cell.cell_type == "code" and previous is not None:
                 cell.outputs = previous.get("outputs", [])
                 cell.execution_count = previous.get("execution_count")
+        # what the last execution's kernel wrote (its language_info) stays until the next one
+        notebook.metadata = {**old.metadata, **notebook.metadata}
     write_ipynb(notebook, ipynb_path)
 
 
