@@ -379,4 +379,6 @@ assert 0.03 < placeholders["N"] < 0.04  # the prose below: 3 to 4 inputs in a hu
 # - **GloVe**: 400,000 vectors whose neighbours make sense, covering 90% or more of the running
 #   text of each task.
 #
+# Practice: `exercises/04_the_data` (a vocabulary with `<unk>`, encoding, batchify and BPTT
+# windows, and the `<unk>` rate of the validation text measured as the vocabulary grows).
 # Next: `05_numpy_to_pytorch`, then the experiments on these data sets from notebook 06 on.

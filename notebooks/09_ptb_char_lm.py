@@ -323,3 +323,7 @@ if len(layers) == 2 and len(embeds) == 2:
 #   subspace. In our one short comparison (one seed, unconverged) the bigger embedding bought
 #   more than a second layer, at almost no cost; depth helped too, at more than twice the time
 #   per step.
+#
+# Practice: `exercises/09_ptb_char_lm` (bits per character and the word-level perplexity it
+# is worth, temperature sampling with a seeded generator, and the entropy of the sampling
+# distribution measured as the temperature goes to 0 and to infinity).

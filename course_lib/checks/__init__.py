@@ -5,8 +5,9 @@ oracle (the course's reference, PyTorch, numerical gradients), prints PASS or a 
 hints, and returns a bool. Modules, named after the notebook they serve:
 
 - :mod:`.rnn_gradient_norms` (01), :mod:`.lstm_forward` (02), :mod:`.lstm_backward` (03),
-  :mod:`.torch_cell` (05), :mod:`.mnist_rows` (06), :mod:`.imdb_sentiment` (07),
-  :mod:`.ptb_word_lm` (08), :mod:`.sst5_attention` (10), :mod:`.lstm_variants` (12);
+  :mod:`.the_data` (04), :mod:`.torch_cell` (05), :mod:`.mnist_rows` (06),
+  :mod:`.imdb_sentiment` (07), :mod:`.ptb_word_lm` (08), :mod:`.ptb_char_lm` (09),
+  :mod:`.sst5_attention` (10), :mod:`.lstm_variants` (12);
 - :mod:`.debug_backward` (03's debugging exercise: a broken backward per student seed),
   :mod:`.hyperparameter_study` (11: the logged :class:`~.hyperparameter_study.Study`);
 - :mod:`.report`: what they all use, :class:`~.report.Report`, :class:`~.report.Mistake` and
