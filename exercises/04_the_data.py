@@ -270,10 +270,13 @@ graded(check_unk_study, rates, text_unk_fraction, train_tokens, valid_tokens)
 
 # %% nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_25_code"}
 assert all(rates[a] >= rates[b] for a, b in zip(sizes, sizes[1:]))  # falls with the size
+per_entry = [(rates[a] - rates[b]) / (b - a) for a, b in zip(sizes, sizes[1:])]
+assert all(x > y for x, y in zip(per_entry, per_entry[1:]))  # fast at first, then slowly
 assert rates[sizes[-1]] >= text_unk_fraction  # the floor: the text's own <unk>
 assert 1 / 25 < text_unk_fraction < 1 / 15  # "about one token in twenty"
 if len(train_tokens) == len(load_ptb("train")):
-    assert abs(rates[10_000] - text_unk_fraction) < 1e-12  # PTB's vocabulary is closed
+    assert len(set(train_tokens)) == 10_000  # PTB's vocabulary: exactly 10,000 tokens
+    assert abs(rates[10_000] - text_unk_fraction) < 1e-12  # and it is closed
 print(f"at {sizes[-1]:,} entries, {text_unk_fraction / rates[sizes[-1]]:.0%} of the <unk> "
       "tokens were already <unk> in the text")
 

@@ -85,6 +85,9 @@ PLANTED = {
     # the squared norm taken for the norm
     "03_lstm_backward": ("norm = float(np.sqrt(sum(np.sum(g**2) for g in grads.values())))",
                          "norm = float(sum(np.sum(g**2) for g in grads.values()))"),
+    # the <unk> rate measured on the training text the vocabulary was built from
+    "04_the_data": ("rates = {size: unk_rate(train_tokens, valid_tokens, size) for size in sizes}",
+                    "rates = {size: unk_rate(train_tokens, train_tokens, size) for size in sizes}"),
     # gradients clipped before they are computed (the clip sees last step's gradients)
     "05_torch_cell": ("    loss.backward()\n    nn.utils.clip_grad_norm_(model.parameters(), clip_norm)",
                       "    nn.utils.clip_grad_norm_(model.parameters(), clip_norm)\n    loss.backward()"),
@@ -96,6 +99,8 @@ PLANTED = {
                           "mask = np.arange(T)[None, :] <= lengths[:, None]"),
     # the temperature multiplies instead of dividing
     "08_ptb_word_lm": ("scaled = logits / temperature", "scaled = logits * temperature"),
+    # T -> 0 taken for greedy (0 bits) although two symbols tie for the top logit
+    "09_ptb_char_lm": ("low_limit = 1.0  #", "low_limit = 0.0  #"),
     "10_sst5_attention": ('scores = scores.masked_fill(~mask, float("-inf"))', "pass"),
     # test read before the choice is final (the study refuses it, so the check fails)
     "11_hyperparameter_study": ("    study.choose(configs[best])\n    test = study.test_score(configs[best])",
