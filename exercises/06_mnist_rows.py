@@ -115,9 +115,32 @@ for epoch in range(pick(smoke=1, laptop=3)):
 # `matrix[labels, predicted] += 1` adds one only once per distinct pair.
 
 # %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_09_markdown"}
+# <details><summary>Hint 1</summary>
+#
+# Start from a (C, C) array of integer zeros. Each example adds one to a single cell: the row
+# of its true class, the column of its prediction. A Python loop over the examples is correct
+# (and fast enough for a test set); Hint 2 is the NumPy way without a loop.
+#
+# </details>
+#
 # <details><summary>Hint 2</summary>
 #
-# np.zeros((C, C), dtype=int), then np.add.at(matrix, (labels, predicted), 1)
+# With an index array that repeats, `a[idx] += 1` reads `a[idx]` once, adds one, and writes
+# back: a repeated index gets one write, the last one. `np.add.at(a, idx, 1)` adds one for every
+# entry of `idx`, repeated or not. Try both in a scratch cell:
+#
+# ```python
+# votes = np.zeros(4, dtype=int)
+# ballots = np.array([2, 0, 2, 2])
+# votes[ballots] += 1
+# print(votes)  # which entry counted fewer ballots than it got?
+# votes = np.zeros(4, dtype=int)
+# np.add.at(votes, ballots, 1)
+# print(votes)
+# ```
+#
+# For a 2-D array, the index is a tuple of two arrays, one per axis: entry k of the first gives
+# the row, entry k of the second the column. Which of your two arrays gives the row?
 #
 # </details>
 

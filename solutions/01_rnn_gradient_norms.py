@@ -102,9 +102,17 @@ print("norms:", norms.shape, np.round(norms, 3))
 # %% nbgrader={"schema_version": 3, "grade": true, "solution": false, "locked": true, "points": 1, "grade_id": "test_rnn_gradient_norms_shape"}
 # First the shapes (one point), then the values (the next cell).
 graded(check_rnn_gradient_norms, rnn_gradient_norms, shapes_only=True)
+### BEGIN HIDDEN TESTS
+graded(check_rnn_gradient_norms, rnn_gradient_norms, shapes_only=True, seed=17,
+       dims=(2, 9, 3, 5))  # N, T, D, H
+### END HIDDEN TESTS
 
 # %% nbgrader={"schema_version": 3, "grade": true, "solution": false, "locked": true, "points": 2, "grade_id": "test_check_rnn_gradient_norms"}
 graded(check_rnn_gradient_norms, rnn_gradient_norms)
+### BEGIN HIDDEN TESTS
+graded(check_rnn_gradient_norms, rnn_gradient_norms, seed=18, dims=(4, 11, 2, 6))  # N, T, D, H
+graded(check_rnn_gradient_norms, rnn_gradient_norms, seed=19, dims=(1, 2, 5, 3))
+### END HIDDEN TESTS
 
 # %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_06_markdown"}
 # ## Vanishing or exploding: the spectral radius decides

@@ -101,6 +101,7 @@ print("next_h", next_h.shape, "next_c", next_c.shape)
 graded(check_lstm_step_forward, lstm_step_forward)
 ### BEGIN HIDDEN TESTS
 graded(check_lstm_step_forward, lstm_step_forward, seed=10)
+graded(check_lstm_step_forward, lstm_step_forward, seed=12, dims=(2, 7, 5))  # N, D, H
 ### END HIDDEN TESTS
 
 # %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_06_markdown"}
@@ -160,6 +161,7 @@ print("h", h.shape)
 graded(check_lstm_forward, lstm_forward)
 ### BEGIN HIDDEN TESTS
 graded(check_lstm_forward, lstm_forward, seed=11)
+graded(check_lstm_forward, lstm_forward, seed=13, dims=(5, 9, 2, 3))  # N, T, D, H
 ### END HIDDEN TESTS
 
 # %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_10_markdown"}

@@ -126,6 +126,7 @@ print([g.shape for g in grads])
 graded(check_lstm_step_backward, lstm_step_backward)
 ### BEGIN HIDDEN TESTS
 graded(check_lstm_step_backward, lstm_step_backward, seed=12)
+graded(check_lstm_step_backward, lstm_step_backward, seed=16, dims=(2, 7, 5))  # N, D, H
 ### END HIDDEN TESTS
 
 # %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_06_markdown"}
@@ -203,6 +204,7 @@ print([g.shape for g in grads])
 graded(check_lstm_backward, lstm_backward)
 ### BEGIN HIDDEN TESTS
 graded(check_lstm_backward, lstm_backward, seed=14)
+graded(check_lstm_backward, lstm_backward, seed=17, dims=(4, 3, 2, 5))  # N, T, D, H
 ### END HIDDEN TESTS
 
 # %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_10_markdown"}
@@ -261,6 +263,9 @@ print("norm before:", clip_by_global_norm(grads, 5.0), "after:", grads)
 
 # %% nbgrader={"schema_version": 3, "grade": true, "solution": false, "locked": true, "points": 2, "grade_id": "test_check_clip_by_global_norm"}
 graded(check_clip_by_global_norm, clip_by_global_norm)
+### BEGIN HIDDEN TESTS
+graded(check_clip_by_global_norm, clip_by_global_norm, seed=18, dims=(3, 7), max_norms=None)
+### END HIDDEN TESTS
 
 # %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "debug_markdown_intro"}
 # ## Exercise 4: find the planted bug

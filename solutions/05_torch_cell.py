@@ -74,6 +74,9 @@ def lstm_step_torch(x, prev_h, prev_c, Wx, Wh, b):
 
 # %% nbgrader={"schema_version": 3, "grade": true, "solution": false, "locked": true, "points": 1, "grade_id": "test_check_torch_lstm_step"}
 graded(check_torch_lstm_step, lstm_step_torch)
+### BEGIN HIDDEN TESTS
+graded(check_torch_lstm_step, lstm_step_torch, seed=20, dims=(5, 2, 7))  # N, D, H
+### END HIDDEN TESTS
 
 # %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_06_markdown"}
 # ## 2. Unrolled over a sequence, it is `torch.nn.LSTM`
@@ -138,6 +141,9 @@ def train_step(model, optimizer, inputs, targets, clip_norm):
 
 # %% nbgrader={"schema_version": 3, "grade": true, "solution": false, "locked": true, "points": 2, "grade_id": "test_check_train_step"}
 graded(check_train_step, train_step)
+### BEGIN HIDDEN TESTS
+graded(check_train_step, train_step, seed=21, dims=(6, 4, 3, 5, 4))  # N, T, D, H, C
+### END HIDDEN TESTS
 
 # %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_12_markdown"}
 # ## 4. Train with it

@@ -83,6 +83,10 @@ def evaluate(model, inputs, targets, batch_size=1000):
 
 # %% nbgrader={"schema_version": 3, "grade": true, "solution": false, "locked": true, "points": 3, "grade_id": "test_check_evaluate"}
 graded(check_evaluate, evaluate)
+### BEGIN HIDDEN TESTS
+graded(check_evaluate, evaluate, seed=23, dims=(13, 3, 4, 5, 5))  # N, T, D, C, B
+graded(check_evaluate, evaluate, seed=24, dims=(7, 8, 2, 2, 3))
+### END HIDDEN TESTS
 
 # %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_06_markdown"}
 # ## 2. Evaluate after every epoch
@@ -122,9 +126,32 @@ for epoch in range(pick(smoke=1, laptop=3)):
 # `matrix[labels, predicted] += 1` adds one only once per distinct pair.
 
 # %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_09_markdown"}
+# <details><summary>Hint 1</summary>
+#
+# Start from a (C, C) array of integer zeros. Each example adds one to a single cell: the row
+# of its true class, the column of its prediction. A Python loop over the examples is correct
+# (and fast enough for a test set); Hint 2 is the NumPy way without a loop.
+#
+# </details>
+#
 # <details><summary>Hint 2</summary>
 #
-# np.zeros((C, C), dtype=int), then np.add.at(matrix, (labels, predicted), 1)
+# With an index array that repeats, `a[idx] += 1` reads `a[idx]` once, adds one, and writes
+# back: a repeated index gets one write, the last one. `np.add.at(a, idx, 1)` adds one for every
+# entry of `idx`, repeated or not. Try both in a scratch cell:
+#
+# ```python
+# votes = np.zeros(4, dtype=int)
+# ballots = np.array([2, 0, 2, 2])
+# votes[ballots] += 1
+# print(votes)  # which entry counted fewer ballots than it got?
+# votes = np.zeros(4, dtype=int)
+# np.add.at(votes, ballots, 1)
+# print(votes)
+# ```
+#
+# For a 2-D array, the index is a tuple of two arrays, one per axis: entry k of the first gives
+# the row, entry k of the second the column. Which of your two arrays gives the row?
 #
 # </details>
 
@@ -140,6 +167,10 @@ def confusion_matrix(predicted, labels, num_classes):
 
 # %% nbgrader={"schema_version": 3, "grade": true, "solution": false, "locked": true, "points": 1, "grade_id": "test_check_confusion_matrix"}
 graded(check_confusion_matrix, confusion_matrix)
+### BEGIN HIDDEN TESTS
+graded(check_confusion_matrix, confusion_matrix, seed=25, size=(40, 6))  # N examples, C classes
+graded(check_confusion_matrix, confusion_matrix, seed=26, size=(200, 10))
+### END HIDDEN TESTS
 
 # %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_12_markdown"}
 # Now read the trained model's mistakes: the largest off-diagonal entries are the digits it

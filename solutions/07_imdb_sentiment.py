@@ -73,6 +73,10 @@ def build_vocab(texts, min_freq=1):
 
 # %% nbgrader={"schema_version": 3, "grade": true, "solution": false, "locked": true, "points": 1, "grade_id": "test_check_build_vocab"}
 graded(check_build_vocab, build_vocab)
+### BEGIN HIDDEN TESTS
+graded(check_build_vocab, build_vocab, seed=27, min_freq=3)  # nine other texts
+graded(check_build_vocab, build_vocab, seed=28, min_freq=1)
+### END HIDDEN TESTS
 
 # %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_06_markdown"}
 # ## 2. Encoding a review
@@ -92,6 +96,9 @@ def encode(tokens, stoi, unk_id):
 
 # %% nbgrader={"schema_version": 3, "grade": true, "solution": false, "locked": true, "points": 1, "grade_id": "test_check_encode"}
 graded(check_encode, encode)
+### BEGIN HIDDEN TESTS
+graded(check_encode, encode, seed=29)  # another vocabulary, <unk> not at id 1
+### END HIDDEN TESTS
 
 # %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_09_markdown"}
 # ## 3. Padding a batch
@@ -129,6 +136,10 @@ def pad_batch(sequences, max_len, pad_id=0):
 
 # %% nbgrader={"schema_version": 3, "grade": true, "solution": false, "locked": true, "points": 2, "grade_id": "test_check_pad_batch"}
 graded(check_pad_batch, pad_batch)
+### BEGIN HIDDEN TESTS
+graded(check_pad_batch, pad_batch, seed=30, pad_id=3)  # six other sequences, max_len 7
+graded(check_pad_batch, pad_batch, seed=31)
+### END HIDDEN TESTS
 
 # %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_13_markdown"}
 # ## 4. On real reviews

@@ -75,9 +75,18 @@ def attention_pooling(h, mask, W, b, v):
 # %% nbgrader={"schema_version": 3, "grade": true, "solution": false, "locked": true, "points": 1, "grade_id": "test_attention_pooling_shapes"}
 # First the shapes (one point), then the values (the next cell).
 graded(check_attention_pooling, attention_pooling, shapes_only=True)
+### BEGIN HIDDEN TESTS
+graded(check_attention_pooling, attention_pooling, shapes_only=True, seed=37, dims=(4, 9, 3, 2),
+       lengths=(2, 9, 1, 5))  # N, T, H, A
+### END HIDDEN TESTS
 
 # %% nbgrader={"schema_version": 3, "grade": true, "solution": false, "locked": true, "points": 1, "grade_id": "test_check_attention_pooling"}
 graded(check_attention_pooling, attention_pooling)
+### BEGIN HIDDEN TESTS
+graded(check_attention_pooling, attention_pooling, seed=37, dims=(4, 9, 3, 2),
+       lengths=(2, 9, 1, 5))  # N, T, H, A
+graded(check_attention_pooling, attention_pooling, seed=38, dims=(2, 4, 7, 6), lengths=(4, 3))
+### END HIDDEN TESTS
 
 # %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_06_markdown"}
 # ## 2. Inside a classifier
