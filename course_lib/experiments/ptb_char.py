@@ -10,7 +10,8 @@ three layers, days of GPU time) reaches 1.175 on test.
 
 Two experiments:
 
-- ``ptb-char``: the best model that trains in about 30 minutes on 2 CPU cores;
+- ``ptb-char``: the best model we found for a budget of about 30 minutes on 2 CPU cores (the
+  record holds the measured time, which depends on the machine and its load);
 - ``ptb-char-depth``: the seed 004 observation ("a character carries little information on its
   own") tested with a small comparison: the same budget of steps (two passes over the training
   text) spent on one or two layers, with a small or a large character embedding.

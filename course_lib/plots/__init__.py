@@ -4,7 +4,8 @@ a diagram is drawn from.
 
 - ``lstm``: the NumPy lessons (01, 02): gradient norms against the time lag, training curves,
   the gates and states of an LSTM over a sequence (``record_gates``), the single-unit diagrams
-  and the gate explorer (sliders, with its static grid).
+  the gate explorer (sliders, with its static grid), and the explorer of a trained
+  adding-problem LSTM (01: ``plot_adding_gates``, ``adding_explorer``).
 - ``data``: the data sets (04): an MNIST digit read as 28 rows, an SST parse tree with a label
   at every node, and ``tree_layout``, the one layout of every tree picture.
 - ``classification``: a trained classifier (06, 10): accuracy curves side by side, the
