@@ -168,20 +168,37 @@ def drag(page, handle, dx: float) -> None:
     page.mouse.up()
 
 
+def widget_outputs(cell) -> str:
+    """What the kernel has drawn into the cell's widget output areas (pictures, text)."""
+    return cell.locator(".widget-output").evaluate_all(
+        "els => els.map(e => e.innerHTML).join('|')")
+
+
 def slider_is_live(page) -> str | None:
     """Drag the first slider's handle with the mouse, as a student does; return a problem, or
-    None when its readout follows. (That the kernel then redraws is checked on notebook 00;
-    in full runs 01's and 06's widgets have been seen not to redraw, see the closing note of
-    2026-12-03: an open problem, not hidden by this test.)"""
+    None when its readout follows and the kernel redraws the widget's output for the new value.
+
+    (Until b3fbf6b the redraw failed in 01 and 06: a recorded run inside the lecture switched
+    the kernel's matplotlib backend to Agg, so plt.show() drew nothing.)"""
     cell = page.locator(".jp-CodeCell", has=page.locator(".widget-slider")).first
     readout = cell.locator(".widget-readout").first
     readout.wait_for(timeout=30_000)
-    before = readout.inner_text()
+    try:
+        wait_for(lambda: len(widget_outputs(cell)) > 100, 30, "the widget's first drawing")
+    except AssertionError:
+        return "the widget's output area stayed empty after Run All"
+    before, drawn = readout.inner_text(), widget_outputs(cell)
     drag(page, cell.locator(".widget-slider .noUi-handle").first, 25)
     try:
         wait_for(lambda: readout.inner_text() != before, 10, "the slider's readout to change")
     except AssertionError:
         return f"dragging the slider did not move it (readout still {before!r})"
+    try:
+        wait_for(lambda: len(widget_outputs(cell)) > 100 and widget_outputs(cell) != drawn, 60,
+                 "the kernel to redraw")
+    except AssertionError:
+        return (f"the slider moved ({before!r} -> {readout.inner_text()!r}) but the kernel did "
+                "not redraw the widget's output")
     return None
 
 
