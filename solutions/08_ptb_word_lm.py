@@ -77,6 +77,10 @@ print(f"{perplexity(np.array([-23.0, -4.6]), np.array([10, 2])):.2f}")  # exp(27
 
 # %% nbgrader={"schema_version": 3, "grade": true, "solution": false, "locked": true, "points": 1, "grade_id": "test_check_perplexity"}
 graded(check_perplexity, perplexity)
+### BEGIN HIDDEN TESTS
+graded(check_perplexity, perplexity, seed=33, batches=5)  # five other batches
+graded(check_perplexity, perplexity, seed=34, batches=1)
+### END HIDDEN TESTS
 
 # %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_06_markdown"}
 # ## 2. Zaremba's layout: batchify and windows
@@ -106,6 +110,10 @@ print(batchify(np.arange(10), 3))  # [[0 1 2] [3 4 5] [6 7 8]]
 
 # %% nbgrader={"schema_version": 3, "grade": true, "solution": false, "locked": true, "points": 1, "grade_id": "test_check_batchify"}
 graded(check_batchify, batchify)
+### BEGIN HIDDEN TESTS
+graded(check_batchify, batchify, length=50, streams=7)  # L, N
+graded(check_batchify, batchify, length=36, streams=6)  # nothing to drop
+### END HIDDEN TESTS
 
 # %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_10_markdown"}
 # `windows(data, T)` reads data (N, L) T columns at a time and returns the list of pairs
@@ -140,6 +148,10 @@ for inputs, targets in windows(np.arange(12).reshape(2, 6), 3):
 
 # %% nbgrader={"schema_version": 3, "grade": true, "solution": false, "locked": true, "points": 2, "grade_id": "test_check_windows"}
 graded(check_windows, windows)
+### BEGIN HIDDEN TESTS
+graded(check_windows, windows, shape=(3, 22), T=5)  # (N, L)
+graded(check_windows, windows, shape=(1, 9), T=8)  # exactly one window
+### END HIDDEN TESTS
 
 # %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_14_markdown"}
 # ## 3. One epoch of truncated BPTT
@@ -196,6 +208,9 @@ print(f"loss per token: {train_epoch(tiny, tiny_data, 4, torch.optim.SGD(tiny.pa
 
 # %% nbgrader={"schema_version": 3, "grade": true, "solution": false, "locked": true, "points": 4, "grade_id": "test_check_train_epoch"}
 graded(check_train_epoch, train_epoch)
+### BEGIN HIDDEN TESTS
+graded(check_train_epoch, train_epoch, seed=32, dims=(11, 4, 17, 5))  # V, N, L, T
+### END HIDDEN TESTS
 
 # %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_18_markdown"}
 # Now use your three functions on real text: a small LSTM language model trained on the start of
@@ -270,6 +285,10 @@ print(next_token_probs(torch.tensor([2.0, 1.0, 0.0]), 1.0))  # tensor([0.6652, 0
 
 # %% nbgrader={"schema_version": 3, "grade": true, "solution": false, "locked": true, "points": 2, "grade_id": "test_check_next_token_probs"}
 graded(check_next_token_probs, next_token_probs)
+### BEGIN HIDDEN TESTS
+graded(check_next_token_probs, next_token_probs, seed=35, V=11)  # other logits and settings
+graded(check_next_token_probs, next_token_probs, seed=36, V=4)
+### END HIDDEN TESTS
 
 # %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_24_markdown"}
 # With your function, finish a sentence: feed the prefix, sample a word from

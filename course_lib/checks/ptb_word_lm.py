@@ -217,7 +217,7 @@ def check_windows(fn, shape=(2, 15), T=4):
                 report.problem(f"window {k} differs: inputs {x[0].tolist()}, targets {y[0].tolist()}",
                                hint)
                 break
-    return report.done(f"{len(want)} windows, targets shifted by one")
+    return report.done(f"{len(want)} window{'s' * (len(want) != 1)}, targets shifted by one")
 
 
 # ---------------------------------------------------------------------------- detach
@@ -231,8 +231,9 @@ def _lm_setup(seed=0, dims=LM_DIMS):
     from course_lib.torch_models import LanguageModel
 
     V, N, L, _ = dims
-    torch.manual_seed(seed)
-    model = LanguageModel(V, embed_dim=4, hidden_size=5, num_layers=2, init_range=0.5)
+    with torch.random.fork_rng(devices=[]):  # the notebook's own random stream is left alone
+        torch.manual_seed(seed)
+        model = LanguageModel(V, embed_dim=4, hidden_size=5, num_layers=2, init_range=0.5)
     data = torch.randint(0, V, (N, L), generator=torch.Generator().manual_seed(seed + 1))
     return model, data, torch.optim.SGD(model.parameters(), lr=0.5)
 
