@@ -6,6 +6,7 @@ matplotlib.use("Agg")
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from matplotlib.patches import FancyArrowPatch  # noqa: E402
 
 from course_lib.numpy_core.lstm import lstm_step_forward  # noqa: E402
 from course_lib.plots import diagrams  # noqa: E402
@@ -60,5 +61,56 @@ def test_annotated_cell_shows_the_real_step():
         assert set(drawn) == set(expected)
         for name, value in expected.items():
             assert drawn[name] == pytest.approx(value, abs=5e-4), name
+    finally:
+        diagram.close()
+
+
+def _segments(diagram):
+    """Every straight stroke of a diagram: the arrows and the plotted lines, as point pairs."""
+    ax = diagram.figure.axes[0]
+    segments = [tuple(map(tuple, patch._posA_posB)) for patch in ax.patches
+                if isinstance(patch, FancyArrowPatch)]
+    for line in ax.lines:
+        xs, ys = line.get_data()
+        segments += [((xs[k], ys[k]), (xs[k + 1], ys[k + 1])) for k in range(len(xs) - 1)]
+    return segments
+
+
+def _cross(s, t, eps=1e-9):
+    """Whether two segments cross at a point inside both (touching or a T-junction is not)."""
+    def side(p, q, r):
+        return (q[0] - p[0]) * (r[1] - p[1]) - (q[1] - p[1]) * (r[0] - p[0])
+
+    (a, b), (c, d) = s, t
+    return (side(a, b, c) * side(a, b, d) < -eps) and (side(c, d, a) * side(c, d, b) < -eps)
+
+
+def test_crossing_detector_sees_a_cross_and_not_a_junction():
+    assert _cross(((0, 0), (2, 2)), ((0, 2), (2, 0)))
+    assert not _cross(((0, 0), (2, 0)), ((1, 0), (1, 2)))  # T-junction
+    assert not _cross(((0, 0), (1, 0)), ((0, 1), (1, 1)))
+
+
+@pytest.mark.parametrize("make", [diagrams.gru_cell, diagrams.backward_paths,
+                                  lambda: diagrams.backward_paths(cell_path=0.0068, h_path=6.2)])
+def test_no_two_arrows_cross(make):
+    diagram = make()
+    try:
+        segments = _segments(diagram)
+        assert len(segments) > 10
+        crossings = [(s, t) for k, s in enumerate(segments) for t in segments[k + 1:]
+                     if _cross(s, t)]
+        assert not crossings
+    finally:
+        diagram.close()
+
+
+def test_backward_paths_shows_the_measured_numbers():
+    diagram = diagrams.backward_paths(cell_path=0.006821, h_path=6.2105)
+    try:
+        texts = {t.get_gid(): t.get_text() for t in diagram.figure.axes[0].texts}
+        assert "cell path alone: 0.0068" in texts["value:measured"]
+        assert "with the h paths (full): 6.2" in texts["value:measured"]
+        assert "0.0068" in diagram.alt and "6.2" in diagram.alt
     finally:
         diagram.close()

@@ -201,32 +201,60 @@ def rnn_cell():
                    "separate cell state and no gate.")
 
 
+def _dot(ax, x, y):
+    """A junction: one quantity goes two ways."""
+    ax.add_patch(Circle((x, y), 0.06, facecolor="black", edgecolor="black"))
+
+
 def gru_cell():
-    """The GRU cell in PyTorch's formulation: n = tanh(W_in x + r ⊙ (W_hn h + b_hn))."""
-    fig, ax = _canvas(10, 5.2, "GRU cell")
-    top, gy, bot = 4.2, 2.2, 0.7
+    """The GRU cell in PyTorch's formulation: n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn)),
+    h_t = (1 − z) ⊙ n + z ⊙ h_{t-1}. Laid out so that no two arrows cross."""
+    fig, ax = _canvas(10, 6.2, "GRU cell")
+    top, mid, gy, bot = 5.0, 3.75, 2.4, 0.8
+    xz, xr, xm, xn = 2.4, 4.2, 5.7, 7.6  # z gate, r gate, the reset ⊙, candidate n
+    r_op = 0.22  # radius of an operation circle
     ax.text(0.2, top, "$h_{t-1}$", fontsize=FONT + 1, va="center")
-    ax.text(0.2, bot, "$x_t$", fontsize=FONT + 1, va="center")
-    ax.text(9.4, top, "$h_t$", fontsize=FONT + 1, va="center")
-    ax.plot([0.8, 6.0], [bot, bot], color="black", lw=1.2)
+    ax.text(1.6, 0.05, "$x_t$", fontsize=FONT + 1, ha="center")
+    ax.text(9.5, top, "$h_t$", fontsize=FONT + 1, va="center")
+    # the state line along the top: h_{t-1} -> z ⊙ . -> + -> h_t
+    _dot(ax, 1.0, top)
+    _op(ax, xz, top, "⊙")
+    _op(ax, xn, top, "+")
+    _arrow(ax, (0.8, top), (xz - r_op, top), shrink=0)
+    _arrow(ax, (xz + r_op, top), (xn - r_op, top), "$z⊙h_{t-1}$", offset=(0.0, 0.1), shrink=0)
+    _arrow(ax, (xn + r_op, top), (9.4, top), shrink=0)
+    # the input bus [h_{t-1}, x_t] along the bottom feeds z, r, W_hn h and the candidate
     ax.plot([1.0, 1.0], [top, bot], color="black", lw=1.2)
-    for name, gx, col in (("r  σ", 2.2, GATE), ("z  σ", 3.8, GATE), ("n  tanh", 6.0, TANH)):
+    ax.plot([1.0, xn], [bot, bot], color="black", lw=1.2)
+    ax.plot([1.6, 1.6], [0.35, bot], color="black", lw=1.2)
+    _dot(ax, 1.6, bot)
+    ax.text(6.6, bot - 0.32, "$[h_{t-1}, x_t]$", fontsize=FONT - 1, ha="center")
+    for name, gx, col in (("z  σ", xz, GATE), ("r  σ", xr, GATE), ("n  tanh", xn, TANH)):
         _box(ax, gx, gy, name, color=col, w=1.2)
-        _arrow(ax, (gx, bot), (gx, gy - 0.3), shrink=0)
-    _box(ax, 4.6, 3.2, "$W_{hn}h+b_{hn}$", color=IO, w=1.5, h=0.5, fontsize=FONT - 1)
-    _op(ax, 6.0, 3.2, "⊙")
-    _arrow(ax, (2.2, gy + 0.3), (5.8, 3.15), "r", offset=(-0.6, 0.1), shrink=2)
-    _arrow(ax, (5.35, 3.2), (6.0, 3.2), shrink=12)
-    _arrow(ax, (6.0, 2.95), (6.0, gy + 0.3), shrink=0)
-    ax.plot([4.6, 4.6], [top, 3.45], color="black", lw=1.2)
-    _op(ax, 7.6, top, "+")
-    _arrow(ax, (0.8, top), (7.6, top), "z ⊙ $h_{t-1}$ (and (1 − z) ⊙ n)", offset=(-1.0, 0.1))
-    _arrow(ax, (3.8, gy + 0.3), (7.6, top), "z", offset=(0.3, -0.4), shrink=2)
-    _arrow(ax, (6.6, gy), (7.6, top), "n", offset=(0.4, -0.3), shrink=2)
-    _arrow(ax, (7.6, top), (9.3, top), shrink=12)
-    return Diagram(fig, "The GRU cell (PyTorch formulation): reset r and update z gates "
-                   "(sigmoid); the candidate n = tanh(W_in x + r⊙(W_hn h + b_hn)); "
-                   "h_t = (1 − z)⊙n + z⊙h_{t-1}.")
+        _arrow(ax, (gx, bot), (gx, gy - 0.35), shrink=0)
+    # reset: r ⊙ (W_hn h_{t-1} + b_hn) enters the candidate
+    _box(ax, xm, 1.55, "$W_{hn}h_{t-1}+b_{hn}$", color=IO, w=1.8, h=0.45, fontsize=FONT - 2)
+    _arrow(ax, (xm, bot), (xm, 1.55 - 0.28), shrink=0)
+    _op(ax, xm, gy, "⊙")
+    _arrow(ax, (xm, 1.55 + 0.28), (xm, gy - r_op), shrink=0)
+    _arrow(ax, (xr + 0.65, gy), (xm - r_op, gy), "r", offset=(0.0, 0.08), shrink=0)
+    _arrow(ax, (xm + r_op, gy), (xn - 0.65, gy), shrink=0)
+    # update: z gates the old state on top, 1 − z gates the candidate
+    ax.plot([xz, xz], [gy + 0.35, mid], color="black", lw=1.2)
+    _dot(ax, xz, mid)
+    _arrow(ax, (xz, mid), (xz, top - r_op), shrink=0)
+    ax.text(xz - 0.12, (mid + top) / 2 - 0.1, "z", fontsize=FONT - 1, ha="right")
+    _box(ax, 4.6, mid, "1 − ·", color=IO, w=0.8, h=0.4, fontsize=FONT - 1)
+    _arrow(ax, (xz, mid), (4.6 - 0.45, mid), shrink=0)
+    _op(ax, xn, mid, "⊙")
+    _arrow(ax, (4.6 + 0.45, mid), (xn - r_op, mid), "1 − z", offset=(0.0, 0.08), shrink=0)
+    _arrow(ax, (xn, gy + 0.35), (xn, mid - r_op), shrink=0)
+    ax.text(xn + 0.12, (gy + mid) / 2 - 0.1, "n", fontsize=FONT - 1, ha="left")
+    _arrow(ax, (xn, mid + r_op), (xn, top - r_op), shrink=0)
+    ax.text(xn + 0.12, (mid + top) / 2 - 0.1, "$(1 − z)⊙n$", fontsize=FONT - 1, ha="left")
+    return Diagram(fig, "The GRU cell (PyTorch formulation): from [h_{t-1}, x_t], the update "
+                   "gate z and the reset gate r (sigmoid); the candidate n = tanh(W_in x_t + "
+                   "b_in + r⊙(W_hn h_{t-1} + b_hn)); then h_t = z⊙h_{t-1} + (1 − z)⊙n.")
 
 
 def unrolled(steps=4):
@@ -248,33 +276,64 @@ def unrolled(steps=4):
                    "previous (h, c) and emits h_t; all copies share the same weights W, b.")
 
 
+CELL_PATH = "#1c4587"
+H_PATH = "#a61c00"
+
+
 def backward_paths(cell_path=None, h_path=None):
     """The two ways the gradient of c_t reaches c_{t-k}: along the cell (a product of forget
-    gates) and through h_{t-1}, W_h and the gates. cell_path, h_path: measured magnitudes."""
-    fig, ax = _canvas(10, 4.4, "Two paths from $c_t$ back to $c_{t-k}$")
-    xs = [1.0, 3.5, 6.0, 8.5]
-    names = ["$c_{t-k}$", "...", "$c_{t-1}$", "$c_t$"]
+    gates) and through h (each step's gates and W_h, then back into the cell by o ⊙ tanh′).
+
+    - cell_path: measured with the cell path alone, e.g. the gradient at the longest lag
+      relative to lag 1 with the h paths cut
+    - h_path: the same measure with the h paths too (full backpropagation)
+    """
+    measured = cell_path is not None or h_path is not None
+    fig, ax = _canvas(10.5, 5.6 if measured else 4.8, "Two ways back from $c_t$ to $c_{t-k}$")
+    top, bot, w, h = 3.9, 1.6, 1.0, 0.55
+    xs = [1.2, 3.6, 6.0, 8.4]
+    names = ["t-k", "...", "t-1", "t"]
     for x, n in zip(xs, names):
-        _box(ax, x, 3.2, n, color=IO, w=1.0, h=0.55)
-        _box(ax, x, 1.0, n.replace("c", "h"), color=IO, w=1.0, h=0.55)
-    for a, b in zip(xs[1:][::-1], xs[:-1][::-1]):
-        _arrow(ax, (a + 1.5 if False else a, 3.2), (b, 3.2), "⊙ f", color="#1c4587",
-               offset=(0, 0.2), shrink=24)
-        _arrow(ax, (a, 1.0), (b, 1.0), "$W_h$, gates", color="#a61c00", offset=(0, 0.2),
-               shrink=24)
-        _arrow(ax, (a, 3.2 - 0.3), (b + 0.3, 1.0 + 0.3), color="#a61c00", dashed=True, shrink=4)
-    cell = "cell path: ∏ f (decays like the product of forget gates)"
-    hpath = "paths through h: via W_h and the gates at every step"
-    if cell_path is not None:
-        cell += f"   measured |∂| = {cell_path:.3g}"
-    if h_path is not None:
-        hpath += f"   measured |∂| = {h_path:.3g}"
-    ax.text(0.3, 4.05, cell, color="#1c4587", fontsize=FONT - 1, gid="value:cell_path")
-    ax.text(0.3, 0.2, hpath, color="#a61c00", fontsize=FONT - 1, gid="value:h_path")
+        _box(ax, x, top, "..." if n == "..." else f"$c_{{{n}}}$", color=IO, w=w, h=h)
+        if n != "t":  # from c_t the gradient goes back, never to h_t
+            _box(ax, x, bot, "..." if n == "..." else f"$h_{{{n}}}$", color=IO, w=w, h=h)
+    edge = w / 2 + 0.08  # half a box and its padding
+    for a, b in zip(xs[1:], xs[:-1]):  # one step back: from column a to column b
+        last = a == xs[-1]
+        # the cell path: dc_{s-1} = f_s ⊙ dc_s
+        _arrow(ax, (a - edge, top), (b + edge, top), "⊙ f" if last else None,
+               color=CELL_PATH, offset=(0, 0.08), shrink=0)
+        # into h_{s-1} through the gates' pre-activations (W_h)
+        _arrow(ax, (a - 0.3, top - h / 2 - 0.06), (b + 0.35, bot + h / 2 + 0.06),
+               "gates, $W_h$" if last else None, color=H_PATH, dashed=True,
+               offset=(0.85, -0.1), shrink=0)
+        if a != xs[-1]:  # h_s -> h_{s-1} (W_h) and h_s -> c_s (o ⊙ tanh')
+            _arrow(ax, (a - edge, bot), (b + edge, bot), "$W_h$" if a == xs[-2] else None,
+                   color=H_PATH, dashed=True, offset=(0, 0.08), shrink=0)
+        _arrow(ax, (b + 0.2, bot + h / 2 + 0.06), (b + 0.2, top - h / 2 - 0.06),
+               "o ⊙ tanh′" if b == xs[-2] else None, color=H_PATH, dashed=True,
+               offset=(-0.62, -0.1), shrink=0)
+    # the legend, with the measured numbers
+    cell = "cell path: one factor f per step, so it decays like ∏ f"
+    hpath = "paths through h: gates and $W_h$ at each step, back into c by o ⊙ tanh′"
+    ax.plot([0.4, 1.2], [0.75, 0.75], color=CELL_PATH, lw=1.6)
+    ax.text(1.4, 0.75, cell, color=CELL_PATH, fontsize=FONT - 1, va="center")
+    ax.plot([0.4, 1.2], [0.3, 0.3], color=H_PATH, lw=1.6, ls="--")
+    ax.text(1.4, 0.3, hpath, color=H_PATH, fontsize=FONT - 1, va="center")
+    if measured:
+        lines = ["measured, longest lag ÷ lag 1:"]
+        if cell_path is not None:
+            lines.append(f"cell path alone: {cell_path:.2g}")
+        if h_path is not None:
+            lines.append(f"with the h paths (full): {h_path:.2g}")
+        ax.text(10.3, 4.95, "\n".join(lines), ha="right", va="center", fontsize=FONT - 1,
+                gid="value:measured", bbox=dict(facecolor="white", edgecolor="gray",
+                                                boxstyle="round,pad=0.3"))
     alt = ("The gradient reaches c_{t-k} along the cell path, a product of forget gates, and "
-           "along paths through h_{t-1} and W_h; the full gradient is the sum of both.")
-    if cell_path is not None or h_path is not None:
-        alt += f" Measured: cell path {cell_path}, h paths {h_path}."
+           "along paths through h: from each c_s into h_{s-1} by the gates and W_h, along h by "
+           "W_h, and back into the cell by o⊙tanh′; the full gradient is the sum of both.")
+    if measured:
+        alt += " Measured at the longest lag relative to lag 1: " + ", ".join(lines[1:]) + "."
     return Diagram(fig, alt, {"cell_path": cell_path, "h_path": h_path})
 
 
