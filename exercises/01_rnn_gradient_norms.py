@@ -26,9 +26,11 @@
 #    hidden state, step by step, and records its norm;
 # 2. check it (the cell after the exercise prints PASS or tells you what is wrong);
 # 3. use it to see how the spectral radius of $W_h$ decides between vanishing and exploding,
-#    and compare the measured rate with the bound from notebook 01.
+#    and compare the measured rate with the bound from notebook 01;
+# 4. predict, then measure, what the strength of the inputs does to a gradient that the
+#    spectral radius lets grow.
 #
-# Fill in the cell marked `YOUR CODE HERE`, run it, then run the check below it.
+# Fill in each cell marked `YOUR CODE HERE`, run it, then run the check below it.
 
 # %% nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_01_code"}
 import course_lib  # noqa: F401, I001  (first: fast float settings before NumPy starts threads)
@@ -38,7 +40,12 @@ import numpy as np
 from course_lib import pick
 from course_lib.numpy_core import rnn_forward
 from course_lib.checks.report import graded
-from course_lib.checks.rnn_gradient_norms import check_rnn_gradient_norms
+from course_lib.checks.rnn_gradient_norms import (
+    SATURATION_SCALES,
+    check_measure_saturation,
+    check_rnn_gradient_norms,
+    check_saturation_conclusion,
+)
 from course_lib.numpy_core.init import orthogonal
 from course_lib.plots.lstm import plot_gradient_norms
 
@@ -149,10 +156,120 @@ for label, norms in curves.items():
 # which holds the rate back well below $\rho$. Between vanishing and exploding there is no
 # setting that carries the gradient unchanged over a long lag: that is what the LSTM's cell
 # is for (notebook 01, section 3).
+
+# %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "saturation_markdown_intro"}
+# ## Exercise 2: does a spectral radius above 1 make the gradient explode? Predict, then measure
 #
+# With $\rho = 2$ your gradient grew on its way back. Keep that recurrent matrix,
+# $W_h = 2Q$, and change one thing only: the strength of the inputs. The input weights become
+# $s\,W_x$ for each scale $s$ of `SATURATION_SCALES` (printed below; $s = 1$ is the run you
+# just measured). Everything else stays: the same inputs `x`, $h_0 = 0$, $b = 0$, the same
+# `dh_last`.
+#
+# **Before you run anything**, predict for every scale: is the gradient's norm at the first
+# state (lag $T - 1$) larger than at the last one (lag 0), as at $s = 1$, or smaller? Write
+# your predictions in `predicted_grows`, a dict scale -> `True` (it grows) or `False` (it
+# shrinks). They are not graded: the comparison with your measurement is the point.
+
+# %% nbgrader={"schema_version": 3, "grade": false, "solution": true, "locked": false, "grade_id": "saturation_prediction"}
+print("scales s:", SATURATION_SCALES)
+# predicted_grows: scale -> True (the norm grows over the T - 1 steps back) or False
+# YOUR CODE HERE
+raise NotImplementedError()
+
+# %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "saturation_markdown_measure"}
+# Now measure. Write `measure_saturation(x, Wx, Wh, dh_last, scales)`: for every scale $s$,
+# run the RNN with input weights $s\,W_x$ (and $W_h$, $h_0 = 0$, $b = 0$), follow the
+# gradient back from `dh_last` with **your** `rnn_gradient_norms`, and record
+#
+# - `rates[s]`: the rate per step, the factor that applied at each of the $T - 1$ steps
+#   back turns `norms[0]` into `norms[T - 1]`;
+# - `mean_derivative[s]`: the mean of $1 - h_t^2$ over every hidden state of that run (all
+#   sequences, steps and units).
+#
+# Return the two dicts `(rates, mean_derivative)`, each scale -> float. Do not change the
+# arrays you are given.
+
+# %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "saturation_markdown_hints"}
+# <details><summary>Hint 1</summary>
+#
+# The cell that plotted the four values of $\rho$ above does the same with $W_h$: one
+# `rnn_forward` per value, then your `rnn_gradient_norms` on its states.
+#
+# </details>
+#
+# <details><summary>Hint 2</summary>
+#
+# If the norm is multiplied by $r$ at each of $T - 1$ steps, `norms[T - 1] = r ** (T - 1) *
+# norms[0]`. Solve for $r$. The cell that printed the table above computed the same rate.
+#
+# </details>
+
+# %% nbgrader={"schema_version": 3, "grade": false, "solution": true, "locked": false, "grade_id": "measure_saturation"}
+def measure_saturation(x, Wx, Wh, dh_last, scales):
+    """Rate per step of the gradient's norm, and mean tanh derivative, at each input scale.
+
+    Inputs:
+    - x: (N, T, D) inputs; Wx: (D, H) input weights, scaled by each s; Wh: (H, H)
+    - dh_last: (N, H) gradient of the loss with respect to the last hidden state
+    - scales: the input scales s
+
+    Returns (rates, mean_derivative): two dicts s -> float.
+    """
+    rates, mean_derivative = {}, {}
+    # YOUR CODE HERE
+    raise NotImplementedError()
+    return rates, mean_derivative
+
+
+# %% nbgrader={"schema_version": 3, "grade": true, "solution": false, "locked": true, "points": 2, "grade_id": "test_check_measure_saturation"}
+graded(check_measure_saturation, measure_saturation)
+
+# %% nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "saturation_measure_code"}
+rho_fixed = 2.0
+rates, mean_derivative = measure_saturation(x, Wx, rho_fixed * Q, dh_last, SATURATION_SCALES)
+print(f"rho = {rho_fixed}, T = {T}")
+print(f"{'input scale s':>13s} {'rate per step':>14s} {'mean of 1 - h^2':>16s} {'you predicted':>14s}")
+for s in SATURATION_SCALES:
+    guess = {True: "grows", False: "shrinks"}.get(predicted_grows.get(s), "-")
+    print(f"{s:13g} {rates[s]:14.3f} {mean_derivative[s]:16.3f} {guess:>14s}")
+
+# %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "saturation_markdown_conclusion"}
+# Conclude from your measurement, not from your prediction: set `grows`, a dict scale ->
+# `True` when the gradient's norm grows over the $T - 1$ steps back at that scale, `False`
+# when it shrinks. The check compares it with the measured truth and tells you how your
+# prediction fared.
+
+# %% nbgrader={"schema_version": 3, "grade": false, "solution": true, "locked": false, "grade_id": "saturation_conclusion"}
+# grows: scale -> True or False, read from your measurement
+# YOUR CODE HERE
+raise NotImplementedError()
+print("grows:", grows)
+
+# %% nbgrader={"schema_version": 3, "grade": true, "solution": false, "locked": true, "points": 1, "grade_id": "test_check_saturation_conclusion"}
+graded(check_saturation_conclusion, grows, x, Wx, rho_fixed * Q, dh_last,
+       predicted=predicted_grows)
+
+# %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "saturation_markdown_discussion"}
+# The spectral radius bounds the rate; it is not the rate. Each step back multiplies by
+# $\operatorname{diag}(1 - h_t^2)$ as well as by $W_h^\top$, and the first factor depends on
+# the inputs: strong inputs push the pre-activations far from 0, where the tanh is flat, and
+# the same recurrent matrix that made the gradient explode now lets it vanish. The columns of
+# the table fall together as $s$ grows: the mean derivative, and with it the rate.
+
+# %% nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "saturation_claims"}
+scales = list(SATURATION_SCALES)
+assert rates[1.0] > 1 and rates[scales[-1]] < 1  # s = 1 grows, the strongest inputs vanish
+assert all(rates[a] > rates[b] for a, b in zip(scales, scales[1:]))  # the rate falls with s
+assert all(mean_derivative[a] > mean_derivative[b] for a, b in zip(scales, scales[1:]))
+assert all(rates[s] <= rho_fixed for s in scales)  # below the bound at every scale
+
+# %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_recap"}
 # ## Recap
 #
 # - One step back through a tanh RNN multiplies the gradient by $\operatorname{diag}(1 - h_t^2)$
 #   and by $W_h^\top$.
 # - Over $k$ steps the norm changes roughly geometrically: it vanishes when $\rho < 1$ and
 #   can explode when $\rho > 1$; the tanh's derivative only ever shrinks it.
+# - A spectral radius above 1 only allows growth: strong inputs saturate the tanh, and the
+#   same $W_h$ then lets the gradient vanish. Measure before you trust a bound.

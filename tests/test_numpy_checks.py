@@ -508,6 +508,131 @@ def test_reference_norms_agree_with_backpropagation_through_time():
         assert norms[k] == pytest.approx(np.linalg.norm(dstart), rel=1e-12)
 
 
+# ---------------------------------------------------------------- saturation: predict, then measure
+def student_saturation(mistake=None, norms_mistake=None):
+    """A student's measure_saturation(x, Wx, Wh, dh_last, scales) -> (rates, mean_derivative),
+    written with their own rnn_gradient_norms (``norms_mistake``: one of its mistakes)."""
+    from course_lib.numpy_core import rnn_forward
+
+    gradient_norms = student_norms(norms_mistake)
+
+    def measure_saturation(x, Wx, Wh, dh_last, scales):
+        N, T, _ = x.shape
+        H = Wh.shape[0]
+        rates, mean_derivative = {}, {}
+        for s in scales:
+            if mistake == "changes Wx in place":
+                Wx *= s
+                x_weights, h_weights = Wx, Wh
+            elif mistake == "Wh scaled":
+                x_weights, h_weights = Wx, s * Wh
+            else:
+                x_weights, h_weights = s * Wx, Wh
+            h, _ = rnn_forward(x, np.zeros((N, H)), x_weights, h_weights, np.zeros(H))
+            norms = gradient_norms(h, h_weights, dh_last)
+            ratio = norms[T - 1] / norms[0]
+            rates[s] = {"total ratio": ratio, "inverted": (1 / ratio) ** (1 / (T - 1)),
+                        "root T": ratio ** (1 / T),
+                        "from lag 1": (norms[T - 1] / norms[1]) ** (1 / (T - 2)),
+                        }.get(mistake, ratio ** (1 / (T - 1)))
+            derivative = {"derivative not squared": 1 - h,
+                          "saturation, not derivative": h * h,
+                          "last state only": 1 - h[:, T - 1] ** 2}.get(mistake, 1 - h * h)
+            mean_derivative[s] = derivative.mean()
+        return rates, mean_derivative
+
+    return measure_saturation
+
+
+def test_a_correct_saturation_measurement_passes_on_the_visible_and_hidden_set_ups(capsys):
+    from course_lib.checks.rnn_gradient_norms import check_measure_saturation
+
+    fn = student_saturation()
+    assert check_measure_saturation(fn)
+    assert check_measure_saturation(fn, seed=20, dims=(3, 17, 5, 6), rho=1.5)
+    assert check_measure_saturation(fn, seed=21, dims=(2, 4, 2, 9), rho=0.8, scales=(0.5, 2.0))
+    assert "PASS" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("mistake", ["total ratio", "inverted", "root T", "from lag 1",
+                                     "Wh scaled", "derivative not squared",
+                                     "saturation, not derivative", "last state only"])
+def test_a_saturation_mistake_gets_its_hint(mistake, capsys):
+    from course_lib.checks.rnn_gradient_norms import SATURATION_MISTAKES, check_measure_saturation
+
+    passed, out = run(check_measure_saturation, student_saturation(mistake), capsys)
+    assert not passed
+    assert hint(mistake, SATURATION_MISTAKES) in out, out
+
+
+def test_a_wrong_rnn_gradient_norms_is_named_in_the_saturation_measurement(capsys):
+    from course_lib.checks.rnn_gradient_norms import check_measure_saturation
+
+    passed, out = run(check_measure_saturation,
+                      student_saturation(norms_mistake="tanh derivative missing"), capsys)
+    assert not passed
+    assert "your rnn_gradient_norms" in out and "multiply by 1 - h_t**2" in out, out
+
+
+def test_the_saturation_measurement_refuses_changed_inputs_missing_scales_and_the_reference(capsys):
+    from course_lib.checks import rnn_gradient_norms as c01
+
+    passed, out = run(c01.check_measure_saturation, student_saturation("changes Wx in place"),
+                      capsys)
+    assert not passed and "changed x, Wx, Wh or dh_last in place" in out
+
+    def first_scale_only(x, Wx, Wh, dh_last, scales):
+        rates, derivative = student_saturation()(x, Wx, Wh, dh_last, scales[:1])
+        return rates, derivative
+
+    passed, out = run(c01.check_measure_saturation, first_scale_only, capsys)
+    assert not passed and "the dicts' keys should be the scales" in out
+
+    def handed_in(x, Wx, Wh, dh_last, scales):
+        return c01.reference_saturation(x, Wx, Wh, dh_last, scales)
+
+    passed, out = run(c01.check_measure_saturation, handed_in, capsys)
+    assert not passed and "the course's own `reference_saturation`" in out
+
+
+def saturation_study():
+    """The notebook's study on a small set-up: (x, Wx, Wh, dh_last) and the true verdicts."""
+    from course_lib.checks.rnn_gradient_norms import SATURATION_SCALES, saturation_inputs
+
+    setup = saturation_inputs(seed=3, dims=(8, 40, 4, 16), rho=2.0)
+    rates, _ = student_saturation()(*setup, SATURATION_SCALES)
+    return setup, rates, {s: bool(rates[s] > 1) for s in SATURATION_SCALES}
+
+
+def test_the_saturation_conclusion_is_graded_against_the_measurement(capsys):
+    from course_lib.checks.rnn_gradient_norms import check_saturation_conclusion
+
+    setup, rates, truth = saturation_study()
+    assert any(truth.values()) and not all(truth.values())  # both verdicts occur: a real test
+    everywhere = {s: True for s in truth}
+    assert check_saturation_conclusion(truth, *setup, predicted=everywhere)
+    out = capsys.readouterr().out
+    hits = sum(truth.values())
+    assert f"your prediction was right at {hits} of {len(truth)} scales" in out
+
+    # the planted wrong answer: the prediction copied into the conclusion
+    assert not check_saturation_conclusion(dict(everywhere), *setup, predicted=everywhere)
+    assert "those are your predictions" in capsys.readouterr().out
+
+    rho = 2.0
+    against_bound = {s: bool(rates[s] > rho) for s in truth}
+    assert not check_saturation_conclusion(against_bound, *setup)
+    assert "above 1, not above the bound rho = 2" in capsys.readouterr().out
+
+    reversed_answer = {s: not v for s, v in truth.items()}
+    assert not check_saturation_conclusion(reversed_answer, *setup)
+    assert "every answer is reversed" in capsys.readouterr().out
+
+    assert not check_saturation_conclusion({1.0: True}, *setup)
+    assert "one entry per scale" in capsys.readouterr().out
+    assert not check_saturation_conclusion({s: "yes" for s in truth}, *setup)
+    assert "True or False" in capsys.readouterr().out
+
 # ---------------------------------------------------------------- the catalogue itself
 def test_every_hint_has_a_broken_implementation_here():
     tested = set(STEP_FORWARD_CASES) | set(STEP_BACKWARD_CASES)
