@@ -1,5 +1,7 @@
 """The checkers of practice notebook 04 pass correct answers and name each classic mistake."""
 
+import subprocess
+import sys
 from collections import Counter
 
 import numpy as np
@@ -140,6 +142,21 @@ def test_windows_mistakes(capsys):
         assert not c.check_windows(fn)
         out = capsys.readouterr().out
         assert hint in out, (hint, out)
+
+
+def test_the_layout_checkers_are_practice_08s_too_and_never_import_torch():
+    """One batchify and one windows checker serve 04 (NumPy) and 08 (torch, letter N)."""
+    from course_lib.checks import ptb_word_lm
+
+    code = ("import sys; from course_lib.checks import the_data as c; "
+            "assert c.check_windows(lambda d, T: [(d[:, i:i + min(T, d.shape[1] - 1 - i)], "
+            "d[:, i + 1:i + 1 + min(T, d.shape[1] - 1 - i)]) for i in range(0, d.shape[1] - 1, T)]); "
+            "assert c.check_batchify(lambda ids, B: ids[:B * (len(ids) // B)].reshape(B, -1)); "
+            "assert 'torch' not in sys.modules, 'the NumPy checker imported torch'")
+    run_ = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert run_.returncode == 0, run_.stderr
+    assert "the_data" in ptb_word_lm.check_windows.__code__.co_names
+    assert "the_data" in ptb_word_lm.check_batchify.__code__.co_names
 
 
 def test_unk_rate_mistakes(capsys):

@@ -51,6 +51,8 @@ def test_batchify(capsys):
     assert c.check_batchify(good, length=50, streams=7)
     assert not c.check_batchify(lambda ids, N: ids[:20].reshape(4, 5), length=50, streams=7)
     broken = {
+        "not reshape(L // N, N)": lambda ids, N: ids[:N * (len(ids) // N)].reshape(-1, N),
+        "row n must be the n-th *contiguous*": lambda ids, N: ids[:N * (len(ids) // N)].reshape(-1, N).T,
         "each *row* is one stream": lambda ids, N: ids[:N * (len(ids) // N)].reshape(-1, N),
         "interleaved": lambda ids, N: ids[:N * (len(ids) // N)].reshape(-1, N).T,
         "drop the last": lambda ids, N: np.resize(ids, (N, -(-len(ids) // N))),
@@ -66,6 +68,9 @@ def test_windows(capsys):
                  data[:, i + 1:i + 1 + min(T, data.shape[1] - 1 - i)])
                 for i in range(0, data.shape[1] - 1, T)]
     assert run(c.check_windows, good, capsys)[0]
+    seen = []
+    assert c.check_windows(lambda d, T: seen.append(type(d)) or good(d, T))
+    assert seen == [torch.Tensor]  # practice 08's windows get torch data
     assert c.check_windows(good, shape=(3, 22), T=5) and c.check_windows(good, shape=(1, 9), T=8)
     broken = {
         "*next* tokens": lambda d, T: [(d[:, i:i + T], d[:, i:i + T]) for i in range(0, d.shape[1] - 1, T)],
@@ -76,6 +81,7 @@ def test_windows(capsys):
         "min(T, L - 1 - i)": lambda d, T: [(d[:, i:i + T], d[:, i + 1:i + 1 + T])
                                            for i in range(0, d.shape[1] - 1, T)],
         "shifted by exactly one": lambda d, T: [(x, torch.roll(y, 1, 1)) for x, y in good(d, T)],
+        "course's own `bptt_windows`": lambda d, T: list(bptt_windows(d, T)),
     }
     for hint, fn in broken.items():
         ok, out = run(c.check_windows, fn, capsys)

@@ -396,8 +396,8 @@ PAD_MISTAKES = [
 
 
 # ---------------------------------------------------------------- 08: the language model
-# variants: ptb_word_lm.reference_perplexity, batchify_variant, reference_train_epoch,
-# reference_next_token_probs
+# variants: ptb_word_lm.reference_perplexity, reference_train_epoch,
+# reference_next_token_probs (batchify's mistakes: the_data.batchify_mistakes, shared with 04)
 PERPLEXITY_MISTAKES = [
     Mistake("mean of batch means", "every token must weigh the same: divide the *total* "
             "log-probability by the *total* number of tokens, not average the batches' means",
@@ -413,13 +413,6 @@ PERPLEXITY_MISTAKES = [
             "(2 ** goes with log base 2, i.e. bits)", {"base": 2.0}),
     Mistake("no exp", "that is the cross-entropy in nats; perplexity is exp of it",
             {"exponentiate": False}),
-]
-BATCHIFY_MISTAKES = [
-    Mistake("streams as columns", "shape (L // N, N): reshape to (N, L // N) so that each "
-            "*row* is one stream", {"layout": "columns"}),
-    Mistake("interleaved streams", "the streams are interleaved (row 0 holds tokens 0, 4, 8, "
-            "...): reshape(N, -1), not reshape(-1, N).T: stream n must be the n-th "
-            "*contiguous* slice of the text, so that each row reads on", {"layout": "interleaved"}),
 ]
 TRAIN_EPOCH_MISTAKES = [
     Mistake("state reset", "carry the state from one window to the next: start from "

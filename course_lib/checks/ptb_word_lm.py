@@ -4,7 +4,8 @@ temperature sampling.
 Each ``check_<name>(fn)`` runs your function on fixed inputs, compares it with the reference
 below, prints ``PASS`` or the most specific diagnosis it can, and returns True or False. The
 references take keyword options whose defaults are correct and which compute the classic
-mistakes declared in :mod:`.mistakes`; the windows are judged directly by their shapes.
+mistakes declared in :mod:`.mistakes`. ``batchify`` and the windows are practice 04's checkers
+(:mod:`.the_data`), run here on this practice's torch data and letters.
 
 Dimension letters: L tokens in a stream, N streams, T steps per window, V vocabulary size.
 Every check takes options for other inputs than its fixed ones (a ``seed``, other sizes): the
@@ -21,8 +22,9 @@ import torch
 from torch import nn
 
 from course_lib.checks import mistakes as m
+from course_lib.checks import the_data
 from course_lib.checks.report import Report, diagnose
-from course_lib.data.batches import batchify, bptt_windows
+from course_lib.data.batches import bptt_windows
 from course_lib.numpy_core.lm_train import perplexity as course_perplexity
 from course_lib.torch_models.sampling import next_token_probs as course_next_token_probs
 
@@ -90,15 +92,6 @@ def reference_next_token_probs(logits, temperature=1.0, top_k=None, *, scale="di
     return torch.softmax(scaled, dim=0)
 
 
-def batchify_variant(ids, N, *, layout="rows"):
-    """:func:`course_lib.data.batches.batchify` (N, L // N), or a classic mistake of layout
-    (``mistakes.BATCHIFY_MISTAKES``)."""
-    if layout == "rows":
-        return batchify(ids, N)
-    kept = np.asarray(ids)[:N * (len(ids) // N)]
-    return {"columns": kept.reshape(-1, N), "interleaved": kept.reshape(-1, N).T}[layout]
-
-
 # ---------------------------------------------------------------------------- helpers
 
 
@@ -152,72 +145,14 @@ def check_perplexity(fn, seed=None, batches=5):
 
 def check_batchify(fn, length=23, streams=4):
     """``fn(ids (L,), N) -> (N, L // N)`` array: N contiguous streams side by side (L =
-    ``length``, N = ``streams``)."""
-    report = Report("batchify")
-    report.forbid(fn, batchify, batchify_variant)
-    ids, N = np.arange(length), streams
-    ok, out = report.call(fn, ids.copy(), N)
-    if not ok:
-        return report.done("")
-    want = batchify(ids, N)
-    out = np.asarray(out)
-    if out.size != want.size:
-        report.problem(f"shape {out.shape}, expected (N, L // N) = {want.shape} for L = {length}, "
-                       f"N = {N}", "drop the last L % N tokens first (ids[:N * (L // N)]) so that "
-                       "the streams have equal length")
-    elif out.shape != want.shape:
-        report.problem(f"shape {out.shape}, expected (N, L // N) = {want.shape}")
-    elif not np.array_equal(out, want):
-        report.problem(f"row 0 is {out[0].tolist()}, expected {want[0].tolist()}")
-    if report.problems and out.size == want.size:
-        diagnose(report, {"streams": out}, {"streams": want}, m.BATCHIFY_MISTAKES,
-                 lambda **options: {"streams": batchify_variant(ids, N, **options)})
-    return report.done(f"{N} contiguous streams of {length // N} tokens")
+    ``length``, N = ``streams``); practice 04's checker, in this practice's letters."""
+    return the_data.check_batchify(fn, length, streams, letter="N", noun="streams")
 
 
 def check_windows(fn, shape=(2, 15), T=4):
-    """``fn(data (N, L), T)``: the list (or generator) of (inputs, targets) windows, for data of
-    ``shape`` (N, L) holding 0, 1, 2, ..."""
-    report = Report("windows")
-    report.forbid(fn, bptt_windows)
-    L = shape[1]
-    data = torch.arange(shape[0] * L).view(*shape)
-    ok, out = report.call(fn, data.clone(), T)
-    if not ok:
-        return report.done("")
-    want = list(bptt_windows(data, T))
-    try:
-        out = [(torch.as_tensor(x), torch.as_tensor(y)) for x, y in out]
-    except (TypeError, ValueError) as error:
-        report.problem(f"it should give (inputs, targets) pairs: {error}")
-        return report.done("")
-    starts = [int(x[0, 0]) for x, _ in out]
-    if out and all(torch.equal(x, y) for x, y in out):
-        report.problem("targets equal inputs", "targets are the *next* tokens: data[:, i + 1:i + 1 + k]")
-    elif len(out) != len(want):
-        hint = None
-        if starts[:3] == [0, 1, 2]:
-            hint = "windows do not overlap: step through the columns by T (range(0, L - 1, T))"
-        elif len(out) == len(want) - 1:
-            hint = (f"keep the last, shorter window: the stream has L - 1 = {L - 1} targets, "
-                    f"that is {(L - 1) // T} windows of {T} and one of {(L - 1) % T}")
-        elif len(out) == len(want) + 1:
-            hint = "the last target is data[:, L - 1]: stop at column L - 1 for the inputs"
-        report.problem(f"{len(out)} windows, expected {len(want)} for L = {L}, T = {T}", hint)
-    else:
-        for k, ((x, y), (wx, wy)) in enumerate(zip(out, want)):
-            if x.shape != wx.shape or y.shape != wy.shape:
-                report.problem(f"window {k}: inputs {tuple(x.shape)}, targets {tuple(y.shape)}, "
-                               f"expected {tuple(wx.shape)} each",
-                               "the last window has k = min(T, L - 1 - i) steps")
-                break
-            if not (torch.equal(x, wx) and torch.equal(y, wy)):
-                hint = ("targets are shifted by exactly one step" if torch.equal(x, wx) else
-                        "window k starts at column k * T")
-                report.problem(f"window {k} differs: inputs {x[0].tolist()}, targets {y[0].tolist()}",
-                               hint)
-                break
-    return report.done(f"{len(want)} window{'s' * (len(want) != 1)}, targets shifted by one")
+    """``fn(data (N, L), T)``: the list (or generator) of (inputs, targets) windows, for a torch
+    tensor of ``shape`` (N, L) holding 0, 1, 2, ...; practice 04's checker on torch data."""
+    return the_data.check_windows(fn, *shape, T, array="torch")
 
 
 # ---------------------------------------------------------------------------- detach

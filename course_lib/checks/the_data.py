@@ -9,6 +9,8 @@ and :data:`UNK_RATE_MISTAKES`; the layouts and windows are judged by their shape
 
 The course's own implementations (:class:`course_lib.data.Vocab`, :func:`course_lib.data.batchify`,
 :func:`course_lib.data.bptt_windows`) are the references, and a function that calls them fails.
+:func:`check_batchify` and :func:`check_windows` serve practice 08 too (its checker module
+passes torch data and its letters); this module never imports torch itself.
 
 Dimension letters: L tokens in a stream, B rows, T steps per window, V vocabulary size.
 """
@@ -234,51 +236,87 @@ def check_encode(fn, seed=1, length=300):
 
 
 # ---------------------------------------------------------------------------- BPTT layout
+# One checker per function, shared by practice 04 (NumPy, rows called B) and practice 08
+# (torch windows, rows called N streams): ``letter`` and ``noun`` say how the practice names
+# the rows, ``array`` what the windows' data is.
 
 
-def check_batchify(fn, length=23, rows=4):
-    """``fn(ids (L,), B) -> (B, L // B)``: B contiguous rows, the last L % B tokens dropped."""
+def batchify_variant(ids, B, *, layout="rows"):
+    """:func:`course_lib.data.batchify` (B, L // B), or a classic mistake of layout
+    (:func:`batchify_mistakes`)."""
+    if layout == "rows":
+        return batchify(ids, B)
+    kept = np.asarray(ids)[:B * (len(ids) // B)]
+    return {"columns": kept.reshape(-1, B), "interleaved": kept.reshape(-1, B).T}[layout]
+
+
+def batchify_mistakes(letter="B"):
+    """The classic mistakes of layout, their hints written with the practice's ``letter``."""
+    X, x = letter, letter.lower()
+    return [
+        Mistake("rows as columns", f"shape (L // {X}, {X}): each *row* is one stream of "
+                f"L // {X} consecutive tokens: reshape({X}, L // {X}), not "
+                f"reshape(L // {X}, {X})", {"layout": "columns"}),
+        Mistake("interleaved rows", f"your rows are interleaved (row 0 holds tokens 0, {X}, "
+                f"2{X}, ...): reshape({X}, -1), not reshape(-1, {X}).T: row {x} must be the "
+                f"{x}-th *contiguous* slice of the text, so that reading a row left to right "
+                "continues the text and the hidden state carried from one window to the next "
+                "belongs to the same text", {"layout": "interleaved"}),
+    ]
+
+
+def check_batchify(fn, length=23, rows=4, *, letter="B", noun="rows"):
+    """``fn(ids (L,), B) -> (B, L // B)``: B contiguous rows, the last L % B tokens dropped
+    (L = ``length``, B = ``rows``; the result may be any array type NumPy can read)."""
     report = Report("batchify")
-    report.forbid(fn, *COURSE_REFERENCES)
-    ids = np.arange(length)
+    report.forbid(fn, *COURSE_REFERENCES, batchify_variant)
+    ids, X = np.arange(length), letter
     ok, out = report.call(fn, ids.copy(), rows)
     if not ok:
         return report.done("")
     want = batchify(ids, rows)
-    out = np.asarray(out)
-    kept = ids[:want.size]
-    if out.shape == want.shape and np.array_equal(out, want):
-        pass
-    elif out.shape == want.shape[::-1] and np.array_equal(out, kept.reshape(-1, rows)):
-        report.problem(f"shape {out.shape}, expected (B, L // B) = {want.shape}",
-                       "each *row* is one stream of L // B consecutive tokens: "
-                       "reshape(B, L // B), not reshape(L // B, B)")
-    elif out.size != want.size:
-        report.problem(f"shape {out.shape}, expected (B, L // B) = {want.shape} for L = {length}, "
-                       f"B = {rows}", "drop the last L % B tokens first (ids[:B * (L // B)]) "
-                       "so that the rows have equal length; pad nothing")
+    try:
+        out = np.asarray(out)
+    except (TypeError, ValueError) as error:
+        report.problem(f"it should return an array ({X}, L // {X}): {error}")
+        return report.done("")
+    if out.size != want.size:
+        report.problem(f"shape {out.shape}, expected ({X}, L // {X}) = {want.shape} for "
+                       f"L = {length}, {X} = {rows}", f"drop the last L % {X} tokens first "
+                       f"(ids[:{X} * (L // {X})]) so that the {noun} have equal length; pad "
+                       "nothing")
     elif out.shape != want.shape:
-        report.problem(f"shape {out.shape}, expected (B, L // B) = {want.shape}")
-    elif np.array_equal(out, kept.reshape(-1, rows).T):
-        report.problem(f"row 0 is {out[0].tolist()}, expected {want[0].tolist()}",
-                       "your rows are interleaved (tokens 0, B, 2B, ...): reading a row left to "
-                       "right must continue the text, so that the hidden state carried from "
-                       "one window to the next belongs to the same text")
+        report.problem(f"shape {out.shape}, expected ({X}, L // {X}) = {want.shape}")
     elif not np.array_equal(out, want):
         report.problem(f"row 0 is {out[0].tolist()}, expected {want[0].tolist()}")
-    return report.done(f"{rows} contiguous rows of {want.shape[1]} tokens")
+    if report.problems and out.size == want.size:
+        diagnose(report, {noun: out}, {noun: want}, batchify_mistakes(letter),
+                 lambda **options: {noun: batchify_variant(ids, rows, **options)})
+    return report.done(f"{rows} contiguous {noun} of {want.shape[1]} tokens")
 
 
-def check_windows(fn, rows=2, columns=15, steps=4):
+def _layout_data(rows, columns, array):
+    """(rows, columns) of 0, 1, 2, ...: a NumPy array, or a torch tensor (torch imported here
+    only, so that practice 04 never loads it)."""
+    data = np.arange(rows * columns).reshape(rows, columns)
+    if array == "torch":
+        import torch
+
+        return torch.as_tensor(data)
+    return data
+
+
+def check_windows(fn, rows=2, columns=15, steps=4, *, array="numpy"):
     """``fn(data (B, L), T)``: the list (or generator) of ``(inputs, targets)`` windows, each
-    (B, k) with k = T but for a shorter last window, targets shifted by one token."""
+    (B, k) with k = T but for a shorter last window, targets shifted by one token (B = ``rows``,
+    L = ``columns``, T = ``steps``; ``array``: "numpy" or "torch", the type of ``data``)."""
     report = Report("windows")
     report.forbid(fn, *COURSE_REFERENCES)
-    data = np.arange(rows * columns).reshape(rows, columns)
-    ok, out = report.call(fn, data.copy(), steps)
+    data = _layout_data(rows, columns, array)
+    ok, out = report.call(fn, data.clone() if array == "torch" else data.copy(), steps)
     if not ok:
         return report.done("")
-    want = list(bptt_windows(data, steps))
+    want = [(np.asarray(x), np.asarray(y)) for x, y in bptt_windows(np.asarray(data), steps)]
     try:
         out = [(np.asarray(x), np.asarray(y)) for x, y in out]
     except (TypeError, ValueError) as error:
@@ -314,8 +352,8 @@ def check_windows(fn, rows=2, columns=15, steps=4):
                                f"{y[0].tolist()}; expected {wx[0].tolist()} -> {wy[0].tolist()}",
                                hint)
                 break
-    return report.done(f"{len(want)} windows for {where}, the last one of "
-                       f"{want[-1][0].shape[1]} steps, targets shifted by one")
+    return report.done(f"{len(want)} window{'s' * (len(want) != 1)} for {where}, the last one "
+                       f"of {want[-1][0].shape[1]} steps, targets shifted by one")
 
 
 # ---------------------------------------------------------------------------- the <unk> rate
