@@ -43,6 +43,7 @@ from course_lib.checks.lstm_backward import (
 from course_lib.checks.debug_backward import (
     check_planted_bug_name,
     check_repaired_step_backward,
+    check_wrong_gradient_finder,
     planted_bug_backward,
 )
 
@@ -236,10 +237,12 @@ graded(check_clip_by_global_norm, clip_by_global_norm)
 # string). It returns the six gradients with the right shapes; exactly one of them is wrong.
 #
 # 1. Set `STUDENT_SEED` (an int, or your name as a string) in the cell below.
-# 2. Measure: run the course's gradient checker, `check_layer_gradients(lstm_step_forward,
-#    broken_step_backward, inputs)`, and read which gradient it flags. Put its name, as
-#    the step returns it (`"dx"`, `"dprev_h"`, `"dprev_c"`, `"dWx"`, `"dWh"` or `"db"`), in
-#    `wrong_gradient`.
+# 2. Measure: write `find_wrong_gradient(backward, inputs)`, which runs the course's gradient
+#    checker, `check_layer_gradients(lstm_step_forward, backward, inputs)`, and returns the
+#    name of the gradient it flags, as the step returns it (`"dx"`, `"dprev_h"`, `"dprev_c"`,
+#    `"dWx"`, `"dWh"` or `"db"`). The name it gives for your `broken_step_backward` is
+#    graded, and so is the function itself, on other students' broken backwards: the name
+#    must come out of the measurement, not be typed in.
 # 3. Repair: write `repaired_step_backward`, which calls `broken_step_backward`, keeps the
 #    five right gradients and computes the wrong one itself.
 #
@@ -258,12 +261,19 @@ graded(check_clip_by_global_norm, clip_by_global_norm)
 #
 # <details><summary>Hint 2</summary>
 #
+# What it returns, a `GradCheckResult`, prints as that table; its `.errors` maps each input's
+# name to its relative error, and its `.worst` is the (name, error) pair of the largest.
+#
+# </details>
+#
+# <details><summary>Hint 3</summary>
+#
 # The cell below gives you such inputs: random, a batch of three, sizes that differ. Keep it
 # that way if you make your own: some bugs hide in a batch of one, or in inputs of zeros.
 #
 # </details>
 #
-# <details><summary>Hint 3</summary>
+# <details><summary>Hint 4</summary>
 #
 # The checker names the *input* (`Wh`); the gradient is `d` + that name (`dWh`). To repair
 # it you need what exercise 1 computed: `dc`, and the gates' gradients stacked as `da`.
@@ -285,12 +295,17 @@ step_inputs = dict(x=draw((N, D)), prev_h=draw((N, H)), prev_c=draw((N, H)),
                    Wx=0.5 * draw((D, 4 * H)), Wh=0.5 * draw((H, 4 * H)), b=draw(4 * H))
 
 # %% nbgrader={"schema_version": 3, "grade": false, "solution": true, "locked": false, "grade_id": "debug_measure"}
-# Measure, then name the wrong gradient (one of "dx", "dprev_h", "dprev_c", "dWx", "dWh", "db").
-# YOUR CODE HERE
-raise NotImplementedError()
+def find_wrong_gradient(backward, inputs):
+    """The one wrong gradient of ``backward`` (a step backward), measured on ``inputs`` (a dict
+    of the step's float64 inputs by name): "dx", "dprev_h", "dprev_c", "dWx", "dWh" or "db"."""
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+wrong_gradient = find_wrong_gradient(broken_step_backward, step_inputs)
 print("the wrong gradient:", wrong_gradient)
 
-# %% nbgrader={"schema_version": 3, "grade": true, "solution": false, "locked": true, "points": 1, "grade_id": "test_check_planted_bug_name"}
+# %% nbgrader={"schema_version": 3, "grade": true, "solution": false, "locked": true, "points": 2, "grade_id": "test_check_planted_bug_name"}
 graded(check_planted_bug_name, wrong_gradient, STUDENT_SEED)
 
 # %% nbgrader={"schema_version": 3, "grade": false, "solution": true, "locked": false, "grade_id": "repaired_step_backward"}

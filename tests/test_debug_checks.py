@@ -8,6 +8,8 @@ from course_lib.checks.debug_backward import (
     GRADIENTS,
     check_planted_bug_name,
     check_repaired_step_backward,
+    check_wrong_gradient_finder,
+    other_students_seeds,
     planted_bug_backward,
     planted_gradient,
 )
@@ -112,3 +114,46 @@ def test_a_seed_must_be_a_number_or_a_name():
     with pytest.raises(TypeError, match="student number"):
         planted_bug_backward(1.5)
     assert "planted bug" in repr(planted_bug_backward("Ada"))
+
+
+# ---------------------------------------------------------------- the hidden test of the name
+def find_wrong_gradient(backward, inputs):  # a student's measuring function
+    return "d" + check_layer_gradients(lstm_step_forward, backward, inputs).worst[0]
+
+
+def test_a_measuring_finder_passes_on_every_other_students_bug():
+    seeds = other_students_seeds()
+    assert sorted(seeds) == sorted(GRADIENTS) and min(seeds.values()) >= 1000
+    assert graded(check_wrong_gradient_finder, find_wrong_gradient) is True
+    assert graded(check_wrong_gradient_finder, find_wrong_gradient, first_seed=5000,
+                  input_seed=8, dims=(4, 2, 3)) is True
+
+
+def test_a_name_typed_by_hand_fails_without_giving_any_bug_away(capsys):
+    def typed_in(backward, inputs):  # right for the student's own seed, 2026, and no other
+        return planted_gradient(2026)
+    with pytest.raises(CheckFailed, match="for every broken backward") as error:
+        graded(check_wrong_gradient_finder, typed_in)
+    said = str(error.value).replace(planted_gradient(2026), "")
+    assert not any(f" {g}" in said for g in GRADIENTS), said
+
+
+def test_the_best_gradient_a_batch_of_one_and_the_answer_key_are_refused():
+    def best(backward, inputs):
+        return "d" + min(check_layer_gradients(lstm_step_forward, backward, inputs).errors.items(),
+                         key=lambda item: item[1])[0]
+    with pytest.raises(CheckFailed, match=r"the \*best\* gradient"):
+        graded(check_wrong_gradient_finder, best)
+
+    def batch_of_one(backward, inputs):  # the db bug (mean over the batch) hides
+        return find_wrong_gradient(backward, {k: v[:1] if k in ("x", "prev_h", "prev_c") else v
+                                              for k, v in inputs.items()})
+    with pytest.raises(CheckFailed, match="batch of two or more"):
+        graded(check_wrong_gradient_finder, batch_of_one)
+
+    def answer_key(backward, inputs):
+        return planted_gradient(backward.seed)
+    with pytest.raises(CheckFailed, match="course's own `planted_gradient`"):
+        graded(check_wrong_gradient_finder, answer_key)
+    with pytest.raises(CheckFailed, match="name of a gradient"):
+        graded(check_wrong_gradient_finder, lambda backward, inputs: None)

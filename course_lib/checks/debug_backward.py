@@ -7,6 +7,9 @@ gradient checker (:func:`course_lib.numpy_core.gradcheck.check_layer_gradients`)
 with a real backward pass that is too long to read. Then two checks:
 
 - :func:`check_planted_bug_name` (the student names the wrong gradient, e.g. ``"dWh"``);
+- :func:`check_wrong_gradient_finder` (the hidden test of that name: the student's measuring
+  function, run on other students' broken backwards, one for each of the six planted bugs,
+  names each one; a name typed by hand, or read off the student's own seed, fails);
 - :func:`check_repaired_step_backward` (the student's repair, which calls the broken function
   and replaces the wrong gradient, passes a gradient check; the five right gradients are kept).
 
@@ -22,7 +25,7 @@ import numpy as np
 
 from course_lib.checks._arrays import TOL, D, H, N, array_outputs, lstm_inputs, numerical_gradients
 from course_lib.checks.report import Report, distance, uses
-from course_lib.numpy_core.gradcheck import rel_error
+from course_lib.numpy_core.gradcheck import check_layer_gradients, rel_error
 from course_lib.numpy_core.lstm import lstm_step_backward, lstm_step_forward
 
 GRADIENTS = ("dx", "dprev_h", "dprev_c", "dWx", "dWh", "db")  # in the order the step returns
@@ -132,6 +135,69 @@ def check_planted_bug_name(name, seed):
                        "wrong one 1e-3 or more")
         return report.done("")
     return report.done(f"{gradient} is the wrong one: {STORIES[gradient]}")
+
+
+def other_students_seeds(first=1000):
+    """One seed per planted gradient, the smallest from ``first`` on: {gradient: seed}."""
+    seeds, seed = {}, first
+    while len(seeds) < len(GRADIENTS):
+        seeds.setdefault(planted_gradient(seed), seed)
+        seed += 1
+    return seeds
+
+
+def step_inputs(seed=7, dims=(2, 3, 4)):
+    """Random float64 inputs of the step, by name (x, prev_h, prev_c, Wx, Wh, b), of sizes
+    ``dims`` = (N, D, H)."""
+    N, D, H = dims
+    draw = np.random.default_rng(seed).standard_normal
+    return dict(x=draw((N, D)), prev_h=draw((N, H)), prev_c=draw((N, H)),
+                Wx=0.5 * draw((D, 4 * H)), Wh=0.5 * draw((H, 4 * H)), b=draw(4 * H))
+
+
+def check_wrong_gradient_finder(fn, first_seed=1000, input_seed=7, dims=(2, 3, 4)):
+    """Check ``fn(backward, inputs) -> name``: run on six other broken backwards (one per planted
+    gradient, seeds from ``first_seed`` on) with the step's ``inputs`` (a dict, sizes ``dims`` =
+    (N, D, H), N >= 2), it must name the wrong gradient of each. Nothing printed names a bug."""
+    report = Report("find_wrong_gradient")
+    report.forbid(fn, planted_gradient, _backward)
+    names = {}
+    for gradient, seed in other_students_seeds(first_seed).items():
+        broken = planted_bug_backward(seed)
+        ok, name = report.call(fn, broken, step_inputs(input_seed, dims))
+        if not ok:
+            report.problem(f"that was on another student's broken backward (seed {seed})")
+            return report.done("")
+        if not isinstance(name, str) or _normalise(name) is None:
+            report.problem(f"it should return the name of a gradient ({', '.join(GRADIENTS)}), "
+                           f"got {name!r}")
+            return report.done("")
+        names[seed] = (_normalise(name), gradient)
+    wrong = {seed: got for seed, (got, gradient) in names.items() if got != gradient}
+    if not wrong:
+        return report.done(f"it names the wrong gradient of {len(names)} other broken "
+                           f"backwards, one per planted bug (inputs N, D, H = {dims})")
+    if len({got for got, _ in names.values()}) == 1:
+        only = next(iter(names.values()))[0]
+        report.problem(f"it names {only} for every broken backward, whatever its bug",
+                       "the name must come out of the measurement, not be typed in: return "
+                       "'d' + the name of the input the gradient checker finds worst")
+        return report.done("")
+    best = 0
+    for seed, got in wrong.items():
+        measured = check_layer_gradients(lstm_step_forward, planted_bug_backward(seed),
+                                         step_inputs(input_seed, dims))
+        error = measured.errors[got[1:]]
+        report.problem(f"on the broken backward of seed {seed}, it names {got}, which the "
+                       f"gradient checker finds right there (relative error {error:.0e})")
+        best += error == min(measured.errors.values())
+    if best == len(wrong) > 1:
+        report.hint("that is the *best* gradient each time: the wrong one has the largest "
+                    "relative error (GradCheckResult.worst)")
+    else:
+        report.hint("use the inputs you are given (a batch of two or more): some bugs hide in "
+                    "a batch of one, or in inputs of zeros")
+    return report.done("")
 
 
 def _calls(fn, obj):
