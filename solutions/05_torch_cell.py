@@ -21,7 +21,9 @@
 #    *and* gradients);
 # 2. unroll it over a sequence and compare it with `torch.nn.LSTM`;
 # 3. write one training step (zero the gradients, loss, backward, clip, update) and check it;
-# 4. train a small classifier on MNIST rows with that step.
+# 4. train a small classifier on MNIST rows with that step;
+# 5. find the bug planted in a colleague's training step by measuring it, and write the
+#    measurements down as a function that finds any of its kind.
 #
 # Each exercise cell is followed by a check that runs your function on fixed inputs, compares
 # it with the course's reference and says what is wrong.
@@ -33,7 +35,14 @@ from torch import nn
 
 from course_lib import pick
 from course_lib.checks.report import graded
-from course_lib.checks.torch_cell import check_torch_lstm_step, check_train_step
+from course_lib.checks.torch_cell import (
+    check_find_bug,
+    check_planted_step_bug,
+    check_torch_lstm_step,
+    check_train_step,
+    debug_problem,
+    planted_bug_step,
+)
 
 torch.manual_seed(0)
 
@@ -177,6 +186,132 @@ ax.set_xlabel("training step (batch of 64 images)")
 ax.set_ylabel("cross-entropy (nats)")
 plt.show()
 
+# %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "debug_markdown_intro"}
+# ## 5. Debug a training step: find the planted bug
+#
+# A colleague's training step trains badly, and you get it as a **callable only**, not as
+# code. It takes the arguments of your `train_step` and returns a float like yours, but one of
+# its moves is wrong: missing, misplaced or changed. Name that move `"zero_grad"`, `"loss"`,
+# `"clip"` or `"step"` (its `loss.backward()` is right). Which one is wrong depends on the
+# seed you set below: your student number, or your name as a string.
+#
+# Find it by measuring, as one does when a training run goes wrong: a step leaves traces you
+# can observe from outside, in the parameters, in their `.grad`, and in the number it
+# returns. Then write your measurements down as a function, `find_bug(step_fn, make_problem)`,
+# which names the wrong move of *any* such step, or returns `None` when the step is right. The
+# check runs it on a step with each bug, and on a correct one.
+#
+# `make_problem()` returns a fresh problem at each call, `(model, inputs, targets)`: a small
+# float64 classifier without dropout, the same at every call, and a batch of a few sequences.
+# You choose the optimizer, its learning rate and `clip_norm` for each measurement.
+
+# %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "debug_markdown_hints"}
+# <details><summary>Hint 1</summary>
+#
+# List what a correct step leaves behind that you can see from outside, one item per move:
+# what happens to the parameters, what is in `.grad` after the call, what the returned number
+# equals. Each of the four bugs spoils one item of your list.
+#
+# </details>
+#
+# <details><summary>Hint 2</summary>
+#
+# Some bugs hide. An active clip rescales *any* gradient to the same norm, so a gradient of
+# the wrong size looks right behind it; a `.grad` that starts empty looks the same whether or
+# not it was cleared. Choose `clip_norm` (huge, or tiny) and the number of calls to suit each
+# measurement.
+#
+# </details>
+#
+# <details><summary>Hint 3</summary>
+#
+# `torch.optim.SGD(model.parameters(), lr=0.0)` runs every move and changes no parameter.
+# Copy what you want to compare before a call changes it: `p.detach().clone()` for a
+# parameter, `p.grad.clone()` for a gradient; the loss before the update can be computed on
+# a fresh `make_problem()`.
+#
+# </details>
+
+# %% nbgrader={"schema_version": 3, "grade": false, "solution": true, "locked": false, "grade_id": "debug_seed"}
+# Your seed: your student number (an int) or your name (a string).
+### BEGIN SOLUTION
+STUDENT_SEED = 2026
+### END SOLUTION
+broken_train_step = planted_bug_step(STUDENT_SEED)
+print(broken_train_step)
+
+# %% nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "debug_problem_code"}
+def make_problem():
+    """A fresh problem: (model, inputs (N, T, D), targets (N,)), the same at every call."""
+    return debug_problem()
+
+
+demo_model, demo_inputs, demo_targets = make_problem()
+print(f"inputs {tuple(demo_inputs.shape)}, targets {demo_targets.tolist()}, "
+      f"{sum(p.numel() for p in demo_model.parameters())} parameters")
+demo_loss = broken_train_step(demo_model, torch.optim.SGD(demo_model.parameters(), lr=0.1),
+                              demo_inputs, demo_targets, clip_norm=5.0)
+print(f"one call of the broken step returned {demo_loss:.4f}")
+
+# %% nbgrader={"schema_version": 3, "grade": false, "solution": true, "locked": false, "grade_id": "find_bug"}
+def find_bug(step_fn, make_problem):
+    """The move that ``step_fn`` gets wrong ("zero_grad", "loss", "clip" or "step"), or None.
+
+    step_fn(model, optimizer, inputs, targets, clip_norm) -> loss, like train_step;
+    make_problem() -> a fresh (model, inputs, targets).
+    """
+    ### BEGIN SOLUTION
+    def grads(model):
+        return [p.grad.clone() if p.grad is not None else torch.zeros_like(p)
+                for p in model.parameters()]
+
+    # does one call move the parameters? (SGD with lr > 0, the clip out of the way)
+    model, inputs, targets = make_problem()
+    before = [p.detach().clone() for p in model.parameters()]
+    loss = step_fn(model, torch.optim.SGD(model.parameters(), lr=0.1), inputs, targets, 1e9)
+    if all(torch.equal(b, p) for b, p in zip(before, model.parameters())):
+        return "step"
+    # is the returned loss the batch's mean cross-entropy before the update?
+    fresh, inputs, targets = make_problem()
+    with torch.no_grad():
+        expected = nn.functional.cross_entropy(fresh(inputs), targets).item()
+    if abs(loss - expected) > 1e-9 * max(1.0, abs(expected)):
+        return "loss"
+    # is the gradient it leaves behind clipped? (a tiny clip_norm; lr 0: nothing moves)
+    model, inputs, targets = make_problem()
+    step_fn(model, torch.optim.SGD(model.parameters(), lr=0.0), inputs, targets, 1e-3)
+    norm = torch.sqrt(sum((g**2).sum() for g in grads(model))).item()
+    if norm > 1e-3 * (1 + 1e-6):
+        return "clip"
+    # do two calls on the same batch leave the same gradient? (lr 0, the clip out of the way)
+    model, inputs, targets = make_problem()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.0)
+    step_fn(model, optimizer, inputs, targets, 1e9)
+    first = grads(model)
+    step_fn(model, optimizer, inputs, targets, 1e9)
+    if not all(torch.allclose(a, b) for a, b in zip(first, grads(model))):
+        return "zero_grad"
+    return None
+    ### END SOLUTION
+
+
+# %% nbgrader={"schema_version": 3, "grade": true, "solution": false, "locked": true, "points": 2, "grade_id": "test_check_find_bug"}
+graded(check_find_bug, find_bug)
+### BEGIN HIDDEN TESTS
+graded(check_find_bug, find_bug, seed=21, dims=(6, 4, 3, 5, 4))  # N, T, D, H, C
+graded(check_find_bug, find_bug, seed=22, dims=(2, 9, 1, 3, 2))
+### END HIDDEN TESTS
+
+# %% nbgrader={"schema_version": 3, "grade": false, "solution": true, "locked": false, "grade_id": "debug_name"}
+# The wrong move of your broken_train_step: "zero_grad", "loss", "clip" or "step".
+### BEGIN SOLUTION
+wrong_move = find_bug(broken_train_step, make_problem)
+### END SOLUTION
+print("the wrong move:", wrong_move)
+
+# %% nbgrader={"schema_version": 3, "grade": true, "solution": false, "locked": true, "points": 1, "grade_id": "test_check_planted_step_bug"}
+graded(check_planted_step_bug, wrong_move, STUDENT_SEED)
+
 # %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_15_markdown"}
 # ## Recap
 #
@@ -186,3 +321,5 @@ plt.show()
 #   `nn.LSTM` (equal to 1e-10 in float64).
 # - A training step is zero_grad → loss → backward → clip → step; forgetting `zero_grad` adds
 #   old gradients to new ones, and clipping belongs between `backward` and `step`.
+# - Debugging a step: measure what it leaves behind (the parameters, their `.grad`, the
+#   returned loss), in conditions where one move cannot hide another's bug.

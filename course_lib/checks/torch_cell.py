@@ -7,11 +7,18 @@ Forward-pass mistakes are recognised with the NumPy catalogue of classic mistake
 (:func:`reference_train_step`, whose defaults are correct), declared in
 ``mistakes.TRAIN_STEP_MISTAKES``.
 
+The debugging exercise: :func:`planted_bug_step` turns a student's seed into a training step
+with one of its moves wrong (:data:`STEP_BUGS`); :func:`check_planted_step_bug` checks the
+name the student gives it, and :func:`check_find_bug` runs the student's ``find_bug`` on every
+planted bug and on a correct step (the problems of :func:`debug_problem`).
+
 Dimension letters: N = 3 sequences, D = 6 inputs, H = 4 hidden units, T = 5 steps, C = 3 classes
 by default; ``dims`` gives other sizes (the hidden tests of the graded cells use them).
 """
 
 from __future__ import annotations
+
+import hashlib
 
 import numpy as np
 import torch
@@ -151,3 +158,167 @@ def check_train_step(fn, seed=0, dims=(N, T, D, H, C)):
                        "the batch)")
     return report.done(f"parameters match the reference step (relative error {error:.1e}); "
                        "the loss is returned as a float")
+
+
+# ---------------------------------------------------------------- debug: a planted bug in a step
+# A colleague's training step with one of the five moves wrong, chosen by the student's seed.
+# The student gets it as a callable and finds the bug by measuring what it leaves behind (the
+# parameters, their .grad, the returned loss), then writes find_bug, which names the bug of any
+# such step: check_find_bug runs it on every planted bug and on a correct step.
+STEP_BUGS = ("zero_grad", "loss", "clip", "step")  # the move that is wrong
+
+STEP_STORIES = {
+    "zero_grad": "optimizer.zero_grad() was missing: every call added its gradient to the one "
+                 "the call before left in .grad, so each update after the first used the sum "
+                 "of all the gradients so far",
+    "loss": "the loss was summed over the batch (reduction='sum'): the returned loss and its "
+            "gradient were N times the mean's; an active clip hides the gradient's size, the "
+            "returned number does not",
+    "clip": "clip_grad_norm_ ran before loss.backward(): it clipped the empty gradients that "
+            "zero_grad had left, and optimizer.step() used the new gradient unclipped",
+    "step": "optimizer.step() ran before loss.backward(), just after zero_grad: it found no "
+            "gradient and moved nothing, so the model never learned",
+}
+
+MISSED_HINTS = {
+    "zero_grad": "a missing zero_grad cannot show on a fresh model's first call (its .grad is "
+                 "empty): call the step twice on the same batch, with SGD(lr=0.0) so that the "
+                 "parameters stay put and clip_norm huge so that the clip does not rescale, and "
+                 "compare the two calls' .grad",
+    "loss": "compare the returned loss with the batch's mean cross-entropy computed on a fresh "
+            "copy of the model, before any update (the step changes the model you give it)",
+    "clip": "a clip only acts when the gradient's norm exceeds clip_norm: give a tiny clip_norm "
+            "(1e-3), then measure the global norm of the .grad the step leaves behind",
+    "step": "compare the parameters before and after one call, with SGD at lr > 0 and the clip "
+            "out of the way",
+}
+
+FALSE_ALARM_HINTS = {
+    "zero_grad": "a correct step leaves the same .grad after two calls on the same batch only "
+                 "when the parameters did not move in between (SGD with lr=0.0) and nothing "
+                 "random changed (no dropout in these models)",
+    "loss": "a correct step returns the loss *before* the update: compute yours on a fresh "
+            "model from make_problem(), not on the model the step has just updated",
+    "clip": "after clipping, the global norm is clip_norm up to rounding: allow a relative "
+            "1e-6, and use the norm over all parameters together",
+    "step": "compare each parameter with a copy taken before the call "
+            "(p.detach().clone()); a reference to p itself changes with it",
+}
+
+
+def planted_step_bug(seed) -> str:
+    """The move that the broken training step of ``seed`` (an int or a string) gets wrong."""
+    digest = hashlib.sha256(f"lstm-course-05/{seed}".encode()).digest()
+    return STEP_BUGS[int.from_bytes(digest[:4], "big") % len(STEP_BUGS)]
+
+
+def _buggy_step(model, optimizer, inputs, targets, clip_norm, bug):
+    """The training step with the planted ``bug`` (one of STEP_BUGS, or None: correct)."""
+    if bug != "zero_grad":
+        optimizer.zero_grad()
+    if bug == "step":
+        optimizer.step()
+    loss = nn.functional.cross_entropy(model(inputs), targets,
+                                       reduction="sum" if bug == "loss" else "mean")
+    if bug == "clip":
+        nn.utils.clip_grad_norm_(model.parameters(), clip_norm)
+    loss.backward()
+    if bug != "clip":
+        nn.utils.clip_grad_norm_(model.parameters(), clip_norm)
+    if bug != "step":
+        optimizer.step()
+    return loss.item()
+
+
+class BrokenTrainStep:
+    """``train_step(model, optimizer, inputs, targets, clip_norm) -> loss`` with one planted bug,
+    chosen by a seed; it returns a float like the right one."""
+
+    __name__ = "broken_train_step"
+
+    def __init__(self, seed):
+        self.seed = seed
+
+    def __call__(self, model, optimizer, inputs, targets, clip_norm):
+        return _buggy_step(model, optimizer, inputs, targets, clip_norm, planted_step_bug(self.seed))
+
+    def __repr__(self):
+        return f"<train_step with a planted bug, seed {self.seed!r}>"
+
+
+def planted_bug_step(seed) -> BrokenTrainStep:
+    """The broken training step of a student: ``seed`` is their student number or name."""
+    if not isinstance(seed, (int, str)) or isinstance(seed, bool) or seed == "":
+        raise TypeError(f"the seed is your student number (an int) or your name (a string), "
+                        f"got {seed!r}")
+    return BrokenTrainStep(seed)
+
+
+def debug_problem(seed=0, dims=(N, T, D, H, C)):
+    """A fresh problem to measure a step on: (model, inputs, targets), a small float64
+    classifier without dropout, inputs (N, T, D), targets (N,); the same every call."""
+    return _setup(seed, dims)
+
+
+def check_planted_step_bug(name, seed):
+    """Check that ``name`` (one of STEP_BUGS) is the move the broken step of ``seed`` gets wrong."""
+    report = Report("planted bug")
+    if not isinstance(name, str) or name.strip() not in STEP_BUGS:
+        report.problem(f"name the wrong move as one of {', '.join(map(repr, STEP_BUGS))}; got "
+                       f"{name!r}")
+        return report.done("")
+    bug = planted_step_bug(seed)
+    if name.strip() != bug:
+        report.problem(f"{name.strip()!r} is not the move that your broken step (seed {seed!r}) "
+                       "gets wrong", "measure, don't guess: each bug leaves a trace in the "
+                       "parameters, their .grad or the returned loss, sometimes only with the "
+                       "right clip_norm or on a second call")
+        return report.done("")
+    return report.done(f"{bug!r} is the wrong move: {STEP_STORIES[bug]}")
+
+
+class _PlantedStep:
+    """One of the steps find_bug is tried on: named like the broken one, its bug not shown."""
+
+    __name__ = "broken_train_step"
+
+    def __init__(self, bug):
+        self._bug = bug
+
+    def __call__(self, model, optimizer, inputs, targets, clip_norm):
+        return _buggy_step(model, optimizer, inputs, targets, clip_norm, self._bug)
+
+    def __repr__(self):
+        return "<train_step, perhaps with a planted bug>"
+
+
+def check_find_bug(fn, seed=0, dims=(N, T, D, H, C)):
+    """Check ``fn(step_fn, make_problem) -> one of STEP_BUGS, or None for a correct step`` on
+    every planted bug and on a correct step; ``make_problem()`` gives the problem of
+    :func:`debug_problem` (``seed``, ``dims``)."""
+    report = Report("find_bug")
+    report.forbid(fn, planted_step_bug, planted_bug_step, _buggy_step, reference_train_step)
+
+    def make_problem():
+        return debug_problem(seed, dims)
+    answers = {}
+    for bug in (*STEP_BUGS, None):
+        with torch.random.fork_rng(devices=[]):  # the notebook's own random stream is left alone
+            ok, answer = report.call(fn, _PlantedStep(bug), make_problem)
+        if not ok:
+            return report.done("")
+        if answer is not None and (not isinstance(answer, str) or answer not in STEP_BUGS):
+            report.problem(f"it returned {answer!r}; return one of "
+                           f"{', '.join(map(repr, STEP_BUGS))}, or None for a correct step")
+            return report.done("")
+        answers[bug] = answer
+    if answers[None] is not None:
+        report.problem(f"a false alarm: on a correct step it says {answers[None]!r}",
+                       FALSE_ALARM_HINTS[answers[None]])
+    for bug in STEP_BUGS:
+        if answers[bug] != bug:
+            said = "None (no bug)" if answers[bug] is None else repr(answers[bug])
+            report.problem(f"on the step whose bug is in {bug!r} it says {said}",
+                           MISSED_HINTS[bug])
+    return report.done(f"it names each of the {len(STEP_BUGS)} planted bugs and passes the "
+                       "correct step")
