@@ -26,7 +26,8 @@
 # 1. write `evaluate`, the loop that measures a PyTorch classifier on a whole data set, batch
 #    by batch, and check it;
 # 2. use it after every epoch of a short training run on MNIST rows;
-# 3. write `confusion_matrix` and check it, then read the model's mistakes from it.
+# 3. write `confusion_matrix` and check it, then read the model's mistakes from it;
+# 4. predict, then measure, which rows of a digit the trained model needs.
 #
 # Each exercise cell is followed by a check that runs your function on fixed inputs, compares
 # it with the course's reference and says what is wrong.
@@ -36,8 +37,15 @@ import numpy as np
 import torch
 from torch import nn
 
-from course_lib import pick
-from course_lib.checks.mnist_rows import check_confusion_matrix, check_evaluate
+from course_lib import active_profile, pick
+from course_lib.checks.mnist_rows import (
+    ROW_BANDS,
+    check_accuracy_without_rows,
+    check_confusion_matrix,
+    check_evaluate,
+    check_row_conclusion,
+    check_row_study,
+)
 from course_lib.checks.report import graded
 from course_lib.data import load_mnist
 
@@ -169,6 +177,117 @@ print(matrix)
 print(f"most frequent mistake: {true} read as {guess} ({mistakes[true, guess]} times); "
       f"accuracy from the matrix {np.trace(matrix) / matrix.sum():.3f}")
 
+# %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "rows_markdown_intro"}
+# ## 4. Which rows does the model need? Predict, then measure
+#
+# The LSTM above reads a digit one row at a time, from the top, and answers after the last
+# row (`pooling="last"`). Which part of the image does its answer depend on most? Cut the 28
+# rows into four bands of seven (`ROW_BANDS`, printed below), blank one band at a time (its
+# pixels set to 0, the background, as if that part of the digit had never been written), and
+# measure the test accuracy that is left.
+#
+# **Before you run anything**, predict: which band, blanked, costs the model the most
+# accuracy? Think of what lecture 06 showed: how the LSTM reads (its gates over the blank rows
+# at the top, what it keeps once written) and where the strokes of a digit lie. Put the band's
+# name in `predicted_most_harmful`. It is not graded: the comparison with your measurement is
+# the point.
+
+# %% nbgrader={"schema_version": 3, "grade": false, "solution": true, "locked": false, "grade_id": "rows_prediction"}
+for band, rows in ROW_BANDS.items():
+    print(f"{band:>12s}: rows {rows.start} to {rows.stop - 1}")
+# predicted_most_harmful: the name of one band, e.g. "top"
+# YOUR CODE HERE
+raise NotImplementedError()
+
+# %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "rows_markdown_function"}
+# Write `accuracy_without_rows(model, inputs, targets, rows, batch_size=1000)`: the accuracy
+# (a float) of `model` on `inputs` with the rows `rows` (a `range` of row indices, such as
+# `range(7, 14)`) set to 0, measured with your `evaluate`. Leave `inputs` as it is: the next
+# band must be measured on intact images.
+
+# %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "rows_markdown_hints"}
+# <details><summary>Hint 1</summary>
+#
+# A row of the image is a time step: `inputs` is (N, T, D) = (N, 28, 28), and `rows` indexes
+# its second axis. A `range` indexes a tensor like a list of indices.
+#
+# </details>
+#
+# <details><summary>Hint 2</summary>
+#
+# Writing zeros into `inputs[:, rows]` changes the caller's tensor. `inputs.clone()` makes a
+# copy you may write into.
+#
+# </details>
+
+# %% nbgrader={"schema_version": 3, "grade": false, "solution": true, "locked": false, "grade_id": "accuracy_without_rows"}
+def accuracy_without_rows(model, inputs, targets, rows, batch_size=1000):
+    """Accuracy (float) of ``model`` on inputs (N, T, D), targets (N,), with the rows (time
+    steps) ``rows`` set to 0; ``inputs`` is left unchanged."""
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+# %% nbgrader={"schema_version": 3, "grade": true, "solution": false, "locked": true, "points": 2, "grade_id": "test_check_accuracy_without_rows"}
+graded(check_accuracy_without_rows, accuracy_without_rows)
+
+# %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "rows_markdown_measure"}
+# Measure, on the test images `x_test`, `y_test`:
+#
+# - `accuracy_without`: band -> the accuracy with that band blanked;
+# - `ink_share`: band -> the band's share of all the ink of the test images (its pixels
+#   summed over every image, divided by the sum of all the pixels), a candidate explanation.
+
+# %% nbgrader={"schema_version": 3, "grade": false, "solution": true, "locked": false, "grade_id": "measure_rows"}
+# accuracy_without and ink_share: dicts band -> float, for every band of ROW_BANDS
+# YOUR CODE HERE
+raise NotImplementedError()
+
+full_accuracy = evaluate(model, x_test, y_test)[1]
+print(f"all rows: test accuracy {full_accuracy:.1%}")
+print(f"{'band blanked':>14s} {'accuracy left':>14s} {'cost (points)':>14s} {'share of the ink':>17s}")
+for band in ROW_BANDS:
+    print(f"{band:>14s} {accuracy_without[band]:14.1%} "
+          f"{100 * (full_accuracy - accuracy_without[band]):14.1f} {ink_share[band]:17.1%}")
+print(f"you predicted that {predicted_most_harmful!r} costs the most")
+
+# %% nbgrader={"schema_version": 3, "grade": true, "solution": false, "locked": true, "points": 2, "grade_id": "test_check_row_study"}
+graded(check_row_study, accuracy_without, ink_share, model, x_test, y_test)
+
+# %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "rows_markdown_conclusion"}
+# Conclude from your measurement, not from your prediction:
+#
+# - `most_harmful`: the band whose blanking costs the most accuracy;
+# - `ink_explains`: `True` when ink explains the costs, that is when the bands, ranked from
+#   the least ink to the most, each cost at least as much accuracy as the one before (more ink
+#   never costs less); `False` otherwise.
+
+# %% nbgrader={"schema_version": 3, "grade": false, "solution": true, "locked": false, "grade_id": "rows_conclusion"}
+# most_harmful: a band's name; ink_explains: True or False
+# YOUR CODE HERE
+raise NotImplementedError()
+print(f"most harmful: {most_harmful!r}; ink explains the costs: {ink_explains}")
+
+# %% nbgrader={"schema_version": 3, "grade": true, "solution": false, "locked": true, "points": 1, "grade_id": "test_check_row_conclusion"}
+graded(check_row_conclusion, most_harmful, ink_explains, model, x_test, y_test,
+       predicted=predicted_most_harmful)
+
+# %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "rows_markdown_discussion"}
+# Compare with your prediction. With a model that has learned (the laptop profile; the smoke
+# profile's model has barely started), the two middle bands, which hold most of the ink, cost
+# far more than the top and the bottom band (the cell below checks it): the model answers after
+# the last row, but not from the rows it read last. An LSTM can keep to the end what it wrote
+# while the strokes arrived (lecture 06 showed its forget gates staying near 1), so what
+# matters is where the digit is, not when it was read. Whether the ink explains every band's
+# cost, the top's and the bottom's too, is what your `ink_explains` says for this model.
+
+# %% nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "rows_claims"}
+if active_profile() != "smoke":
+    middle = max(accuracy_without["upper middle"], accuracy_without["lower middle"])
+    assert middle < min(accuracy_without["top"], accuracy_without["bottom"])
+    assert (min(ink_share["upper middle"], ink_share["lower middle"])
+            > max(ink_share["top"], ink_share["bottom"]))
+
 # %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_14_markdown"}
 # ## Recap
 #
@@ -178,3 +297,5 @@ print(f"most frequent mistake: {true} read as {guess} ({mistakes[true, guess]} t
 #   last batch is smaller.
 # - A confusion matrix is `matrix[true, predicted]` counts; its diagonal is the accuracy, its
 #   largest off-diagonal entries are the mistakes worth looking at.
+# - Blank part of the input and measure what is lost: that tells what a model uses, which
+#   need not be what it read last. Predict first, then measure.
