@@ -25,15 +25,25 @@
 #
 # 1. write additive attention pooling over a padded batch, with a mask, and check it;
 # 2. put it inside a sentiment classifier and train it briefly on SST-5 sentences;
-# 3. see that the trained model's answer does not change when the padding does.
+# 3. see that the trained model's answer does not change when the padding does;
+# 4. debug a colleague's attention pooling: derive the symptoms of the four classic masking
+#    bugs, measure them, and name the bug.
 #
-# The check after the exercise runs your function on fixed inputs, compares it with the
-# course's reference and names the classic mistakes.
+# The check after each exercise runs your answer on fixed inputs, compares it with the
+# course's reference or with a measurement, and names the classic mistakes.
 
 # %% nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_01_code"}
 import torch
 
 from course_lib import pick
+from course_lib.checks.debug_attention import (
+    attention_inputs,
+    check_attention_bug_finder,
+    check_attention_bug_name,
+    check_measure_symptoms,
+    check_predicted_symptoms,
+    planted_bug_pooling,
+)
 from course_lib.checks.report import graded
 from course_lib.checks.sst5_attention import check_attention_pooling
 
@@ -155,6 +165,132 @@ with torch.no_grad():
 print("largest change of a logit:", float((logits - logits_longer).abs().max()))
 assert torch.allclose(logits, logits_longer, atol=1e-5)
 
+# %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "debug_markdown_intro"}
+# ## 4. Debug: a colleague's attention pooling
+#
+# A colleague's `attention_pooling` trains without an error, yet its masking is wrong. You get
+# it as a callable, not as code, and its bug is one of the four classic ones, each a one-line
+# change of the function you wrote in exercise 1:
+#
+# | bug | the changed line |
+# |---|---|
+# | `"no mask"` | the padded scores are not masked at all |
+# | `"mask after the softmax"` | `weights = torch.softmax(scores, dim=1) * mask`, the scores left unmasked |
+# | `"zero scores"` | `scores = scores * mask`: a padded score is 0 instead of -inf |
+# | `"softmax over the batch"` | the masked scores' softmax over `dim=0` instead of `dim=1` |
+#
+# Which one you get depends on a seed (your student number, or your name). Three measurements
+# on a padded batch tell the four apart:
+#
+# 1. *weights sum to 1*: do the weights of every sequence sum to 1 over its steps?
+# 2. *padding gets no weight*: is the weight of every padded step exactly 0?
+# 3. *weights ignore the padding*: with other values in the padded steps' states (the real
+#    steps unchanged), are the weights the same?
+#
+# First derive, then measure, then name.
+
+# %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "debug_markdown_derive"}
+# **Derive, before any measurement.** Fill in `predicted_symptoms`: for each bug, the three
+# answers (True or False) in the order above, reasoned from the line that changed. The check
+# measures the four bugs and tells you which of your answers do not hold, and why.
+
+# %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "debug_markdown_derive_hints"}
+# <details><summary>Hint 1</summary>
+#
+# Work each bug through on two sequences, one of three real steps and one of two real steps
+# plus one padded step: which scores enter the softmax, over which axis does it normalise, and
+# what happens to the weights after it?
+#
+# </details>
+#
+# <details><summary>Hint 2</summary>
+#
+# exp(-inf) is exactly 0, over whatever axis; exp(0) is 1. A weight zeroed after the softmax
+# is 0, but the softmax's denominator had already counted it.
+#
+# </details>
+
+# %% nbgrader={"schema_version": 3, "grade": false, "solution": true, "locked": false, "grade_id": "predicted_symptoms"}
+# predicted_symptoms: bug -> (weights sum to 1, padding gets no weight, weights ignore the padding)
+# YOUR CODE HERE
+raise NotImplementedError()
+
+# %% nbgrader={"schema_version": 3, "grade": true, "solution": false, "locked": true, "points": 2, "grade_id": "test_check_predicted_symptoms"}
+graded(check_predicted_symptoms, predicted_symptoms)
+
+# %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "debug_markdown_measure"}
+# **Measure.** Write `measure_symptoms(pooling, h, mask, W, b, v)`: call `pooling` on the
+# padded batch and return the three answers, a tuple of three bools in the order above. For
+# the third, call it a second time with other values on the padded steps only, and compare
+# the two weights. Compare floats with a tolerance (`torch.allclose`), except where the
+# question is "exactly 0". The batch below has three sequences of 6, 3 and 1 real steps.
+
+# %% nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "debug_inputs"}
+debug_inputs = attention_inputs(seed=3)  # h (3, 6, 4), mask (3, 6), W (4, 5), b (5,), v (5,)
+print("real steps per sequence:", debug_inputs[1].sum(dim=1).tolist())
+assert debug_inputs[1].sum(dim=1).tolist() == [6, 3, 1]
+
+# %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "debug_markdown_measure_hints"}
+# <details><summary>Hint 1</summary>
+#
+# `weights.sum(dim=1)` is one sum per sequence; `weights[~mask]` are the padded steps' weights.
+#
+# </details>
+#
+# <details><summary>Hint 2</summary>
+#
+# `torch.where(~mask[..., None], -h - 1, h)` changes the padded states and keeps the real
+# ones (any other values on the padding will do, as long as they differ from the old ones).
+#
+# </details>
+
+# %% nbgrader={"schema_version": 3, "grade": false, "solution": true, "locked": false, "grade_id": "measure_symptoms"}
+def measure_symptoms(pooling, h, mask, W, b, v):
+    """(weights sum to 1, padding gets no weight, weights ignore the padding): three bools,
+    measured with pooling(h (N, T, H), mask (N, T), W, b, v) -> (pooled, weights (N, T))."""
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+print("your own attention_pooling:", measure_symptoms(attention_pooling, *debug_inputs))
+
+# %% nbgrader={"schema_version": 3, "grade": true, "solution": false, "locked": true, "points": 2, "grade_id": "test_check_measure_symptoms"}
+graded(check_measure_symptoms, measure_symptoms)
+
+# %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "debug_markdown_name"}
+# **Name the bug.** Set your seed below, then write `find_attention_bug(pooling, inputs)`: it
+# measures the symptoms of `pooling` on `inputs` = (h, mask, W, b, v) and returns the bug
+# whose row of your table they match. The name it gives for your `broken_attention_pooling`
+# is graded, and so is the function itself, on other students' broken poolings: the name
+# must come out of the measurement, not be typed in. (Reading the course's source to learn
+# which bug you got spoils the exercise.)
+
+# %% nbgrader={"schema_version": 3, "grade": false, "solution": true, "locked": false, "grade_id": "debug_seed"}
+# Your seed: your student number (an int) or your name (a string).
+# YOUR CODE HERE
+raise NotImplementedError()
+broken_attention_pooling = planted_bug_pooling(STUDENT_SEED)
+print(broken_attention_pooling)
+
+# %% nbgrader={"schema_version": 3, "grade": false, "solution": true, "locked": false, "grade_id": "find_attention_bug"}
+def find_attention_bug(pooling, inputs):
+    """The bug of ``pooling`` (a key of predicted_symptoms), measured on inputs = (h, mask,
+    W, b, v)."""
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+
+attention_bug = find_attention_bug(broken_attention_pooling, debug_inputs)
+print("the bug:", attention_bug)
+
+# %% nbgrader={"schema_version": 3, "grade": true, "solution": false, "locked": true, "points": 2, "grade_id": "test_check_attention_bug_name"}
+graded(check_attention_bug_name, attention_bug, STUDENT_SEED)
+
+# %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "debug_markdown_after"}
+# No two bugs share their three symptoms, so three measurements name any of them, without
+# reading a line of its code. The third one is the test of section 3 in miniature: change
+# only the padding, and nothing may move.
+
 # %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_14_markdown"}
 # ## Recap
 #
@@ -162,3 +298,5 @@ assert torch.allclose(logits, logits_longer, atol=1e-5)
 # - The mask goes on the **scores**, as -inf, before the softmax; zeroing weights afterwards
 #   breaks the sum to 1, and a score of 0 still gets weight.
 # - A test that changes only the padding is the quickest proof that masking works.
+# - Debugging a pooling: three measurements (sums to 1, zero weight on padding, weights
+#   unchanged when only the padding changes) tell the four classic masking bugs apart.

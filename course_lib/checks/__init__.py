@@ -9,6 +9,7 @@ hints, and returns a bool. Modules, named after the notebook they serve:
   :mod:`.imdb_sentiment` (07), :mod:`.ptb_word_lm` (08), :mod:`.ptb_char_lm` (09),
   :mod:`.sst5_attention` (10), :mod:`.lstm_variants` (12);
 - :mod:`.debug_backward` (03's debugging exercise: a broken backward per student seed),
+  :mod:`.debug_attention` (10's: a broken attention pooling per student seed),
   :mod:`.hyperparameter_study` (11: the logged :class:`~.hyperparameter_study.Study`);
 - :mod:`.report`: what they all use, :class:`~.report.Report`, :class:`~.report.Mistake` and
   :func:`~.report.diagnose`;
