@@ -27,7 +27,8 @@
 # 2. write `batchify` and the BPTT `windows` of Zaremba's layout;
 # 3. write one epoch of truncated BPTT that carries the state and detaches it, and train a small
 #    model with it;
-# 4. write the next-word distribution with a temperature and top-k, and finish sentences with it.
+# 4. write the next-word distribution with a temperature and top-k, and finish sentences with it;
+# 5. predict, then measure, what the carried state is worth when the model is evaluated.
 #
 # Each exercise cell is followed by a check that runs your function on fixed inputs, compares
 # it with the course's reference and says what is wrong.
@@ -42,8 +43,10 @@ from torch import nn
 from course_lib import pick
 from course_lib.checks.ptb_word_lm import (
     check_batchify,
+    check_evaluate_perplexity,
     check_next_token_probs,
     check_perplexity,
+    check_state_study,
     check_train_epoch,
     check_windows,
 )
@@ -266,6 +269,103 @@ def finish(prefix, n=10, temperature=1.0, top_k=None, seed=0):
 for temperature, top_k in ((0.0, None), (0.8, None), (1.0, 10)):
     print(f"τ = {temperature}, top-k {top_k}: {finish('the company said', 8, temperature, top_k)}")
 
+# %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "state_markdown_intro"}
+# ## 5. What the carried state is worth: predict, then measure
+#
+# `validation_perplexity` above carries the state from one window to the next, as training
+# does. What if evaluation started every window from a zero state instead, as the classic
+# mistake of section 3 does in training? You will measure it on the model you trained, with
+# windows of T = 1, 5 and 20 steps: the state carried, and the state reset at every window.
+#
+# **Before you measure**, write down two predictions. They are not graded, but the check wants
+# them recorded:
+#
+# - `predicted_carried_changes_with_T`: with the state carried, does the validation perplexity
+#   change when T changes? (True or False)
+# - `predicted_reset_ratio`: at T = 1 (the state reset before every word), how many times the
+#   carried perplexity will the reset one be? (a number: 1.0 means "the same")
+
+# %% nbgrader={"schema_version": 3, "grade": false, "solution": true, "locked": false, "grade_id": "state_predictions"}
+# Your predictions, before any measurement.
+# YOUR CODE HERE
+raise NotImplementedError()
+
+# %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "state_markdown_evaluate"}
+# Now write `evaluate_perplexity(model, data, T, carry_state=True)`: `validation_perplexity`
+# with a choice. With `carry_state=True` each window starts from the state the previous one
+# ended with; with `carry_state=False` every window starts from `model.init_state(N)`. Put the
+# model in evaluation mode (`model.eval()`: the check hands it over in training mode, with
+# dropout), and use your `windows` and your `perplexity`.
+
+# %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "state_markdown_evaluate_hints"}
+# <details><summary>Hint 1</summary>
+#
+# Start from `validation_perplexity` in section 3: one `if` decides which state a window
+# starts from.
+#
+# </details>
+
+# %% nbgrader={"schema_version": 3, "grade": false, "solution": true, "locked": false, "grade_id": "evaluate_perplexity"}
+@torch.no_grad()
+def evaluate_perplexity(model, data, T, carry_state=True):
+    """Perplexity of model on data (N, L) read in windows of T steps, the state carried from
+    window to window, or reset to model.init_state(N) at each one (carry_state=False)."""
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+# %% nbgrader={"schema_version": 3, "grade": true, "solution": false, "locked": true, "points": 2, "grade_id": "test_check_evaluate_perplexity"}
+graded(check_evaluate_perplexity, evaluate_perplexity)
+
+# %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "state_markdown_measure"}
+# Measure: fill `carried_ppl` and `reset_ppl`, each a dict T -> perplexity for every T of
+# `study_steps`, on `study_data` (the validation streams; in the laptop profile only their
+# first columns, to keep it quick).
+
+# %% nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "state_study_data"}
+study_steps = (1, 5, 20)
+study_data = val_data[:, :pick(smoke=None, laptop=1_001)]  # (N, L)
+print(f"study data: {tuple(study_data.shape)}, {study_data.shape[0] * (study_data.shape[1] - 1):,} "
+      "targets")
+
+# %% nbgrader={"schema_version": 3, "grade": false, "solution": true, "locked": false, "grade_id": "state_measure"}
+# carried_ppl, reset_ppl: T -> perplexity, for every T of study_steps
+# YOUR CODE HERE
+raise NotImplementedError()
+
+for T in study_steps:
+    print(f"T = {T:2d}: carried {carried_ppl[T]:7.1f}, reset at every window {reset_ppl[T]:7.1f} "
+          f"({reset_ppl[T] / carried_ppl[T]:.2f} times)")
+print(f"you predicted {predicted_reset_ratio} times at T = 1")
+
+# %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "state_markdown_statements"}
+# Now say what you measured, in two statements the check grades against the measurement (it
+# measures again, with the course's reference):
+#
+# - `carried_changes_with_T`: with the state carried, does the perplexity change with T?
+# - `reset_cost_shrinks_with_T`: does the cost of the reset, reset / carried, fall as T grows?
+
+# %% nbgrader={"schema_version": 3, "grade": false, "solution": true, "locked": false, "grade_id": "state_statements"}
+# YOUR CODE HERE
+raise NotImplementedError()
+
+# %% nbgrader={"schema_version": 3, "grade": true, "solution": false, "locked": true, "points": 3, "grade_id": "test_check_state_study"}
+graded(check_state_study, carried_ppl, reset_ppl, carried_changes_with_T,
+       reset_cost_shrinks_with_T, model, study_data,
+       predictions=(predicted_carried_changes_with_T, predicted_reset_ratio))
+
+# %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "state_markdown_after"}
+# Compare with your predictions. With the state carried, T does not matter at all in
+# evaluation: the windows only say where *training* stops the gradient, and the model computes
+# the same states whatever they are. Reset the state, and every window starts from nothing: at
+# T = 1 the model sees only the current word (it is a bigram model), and the cost shrinks as
+# the windows grow. A model trained with the state reset pays that price in training too, and
+# never learns to use more than T words.
+
+# %% nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "state_asserts"}
+assert max(carried_ppl.values()) <= min(carried_ppl.values()) * (1 + 1e-4)  # T does not matter
+costs = [reset_ppl[T] / carried_ppl[T] for T in study_steps]
+assert all(a > b > 1 for a, b in zip(costs, costs[1:]))  # the reset costs, less as T grows
+
 # %% [markdown] nbgrader={"schema_version": 3, "grade": false, "solution": false, "locked": true, "grade_id": "cell_26_markdown"}
 # ## Recap
 #
@@ -276,5 +376,7 @@ for temperature, top_k in ((0.0, None), (0.8, None), (1.0, 10)):
 # - The carried state is detached at every window boundary: the values flow on, the gradient
 #   stops. Without it PyTorch refuses the second backward; with a fresh zero state per window
 #   the model never sees past T words.
+# - In evaluation, the carried state makes T irrelevant; reset at every window, the model loses
+#   its context, the more the shorter the windows (at T = 1 it is a bigram model).
 # - Temperature divides the logits; top-k masks the tail before the softmax; temperature 0 is
 #   greedy.

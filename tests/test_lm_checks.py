@@ -183,3 +183,105 @@ def test_next_token_probs(capsys):
     for hint, fn in broken.items():
         ok, out = run(c.check_next_token_probs, fn, capsys)
         assert not ok and hint in out, (hint, out)
+
+
+# ---------------------------------------------------------------- the carried state: predict, measure
+def my_evaluate(model, data, T, carry_state=True):  # a student's answer
+    model.eval()
+    N = data.shape[0]
+    state, total, count = model.init_state(N), 0.0, 0
+    with torch.no_grad():
+        for inputs, targets in bptt_windows(data, T):
+            if not carry_state:
+                state = model.init_state(N)
+            logits, state = model(inputs, state)
+            total += torch.log_softmax(logits, -1).gather(-1, targets[..., None]).sum().item()
+            count += targets.numel()
+    return math.exp(-total / count)
+
+
+def _evaluate_mistake(name):
+    options = next(m.options for m in catalogue.LM_EVALUATE_MISTAKES if m.name == name)
+    return partial(c.reference_evaluate_perplexity, **options)
+
+
+def test_evaluate_perplexity_passes_and_names_each_mistake(capsys):
+    ok, out = run(c.check_evaluate_perplexity, my_evaluate, capsys)
+    assert ok and "PASS" in out
+    assert c.check_evaluate_perplexity(my_evaluate, seed=42, dims=(9, 2, 23), steps=(1, 5, 7))
+
+    def train_mode(model, data, T, carry_state=True):  # no model.eval(): dropout stays on
+        N = data.shape[0]
+        state, total, count = model.init_state(N), 0.0, 0
+        for inputs, targets in bptt_windows(data, T):
+            logits, state = model(inputs, state if carry_state else model.init_state(N))
+            total += torch.log_softmax(logits, -1).gather(-1, targets[..., None]).sum().item()
+            count += targets.numel()
+        return math.exp(-total / count)
+
+    def own(model, data, T, carry_state=True):  # a wrapper of the course's reference
+        return c.reference_evaluate_perplexity(model, data, T, carry_state)
+    broken = {
+        "not only the first one": _evaluate_mistake("reset ignored"),
+        "keep the state that model(inputs, state) returns": _evaluate_mistake("never carried"),
+        "windows' perplexities": _evaluate_mistake("mean of window perplexities"),
+        "every word must weigh the same": _evaluate_mistake("mean of window means"),
+        "model.eval()": train_mode,
+        "course's own `reference_evaluate_perplexity`": own,
+    }
+    for hint, fn in broken.items():
+        ok, out = run(c.check_evaluate_perplexity, fn, capsys)
+        assert not ok and hint in out, (hint, out)
+
+
+def _context_model():
+    """A tiny model trained on a stream where the word after 0 depends on the word before it:
+    only the carried state (or a long window) knows it."""
+    from course_lib.data import batchify
+    from course_lib.torch_models import LanguageModel
+
+    torch.manual_seed(0)
+    data = torch.as_tensor(batchify(np.array([0, 1, 0, 2, 0, 3] * 60), 4))  # (4, 90)
+    model = LanguageModel(4, embed_dim=8, hidden_size=16, num_layers=1, init_range=0.3)
+    optimizer = torch.optim.Adam(model.parameters(), lr=0.03)
+    for _ in range(15):
+        c.reference_train_epoch(model, data, 6, optimizer, 5.0)
+    return model, data
+
+
+STEPS = (1, 4, 8)
+
+
+def test_state_study_grades_the_measurement_and_the_statements_against_the_truth(capsys):
+    model, data = _context_model()
+    carried = {T: my_evaluate(model, data, T, True) for T in STEPS}
+    reset = {T: my_evaluate(model, data, T, False) for T in STEPS}
+    predictions = (True, 1.5)  # predictions are recorded, not graded
+    assert c.check_state_study(carried, reset, False, True, model, data, predictions)
+    assert "you predicted 1.50" in capsys.readouterr().out
+    wrong_statements = {  # the two classic wrong answers, each with its own reason
+        (True, True): "the same states and the same probabilities whatever T",
+        (False, False): "(T - 1) / 2 on average",
+    }
+    for (changes, shrinks), why in wrong_statements.items():
+        ok = c.check_state_study(carried, reset, changes, shrinks, model, data, predictions)
+        out = capsys.readouterr().out
+        assert not ok and why in out, out
+    swapped = run(lambda _: c.check_state_study(reset, carried, False, True, model, data,
+                                                predictions), None, capsys)
+    assert not swapped[0] and "state carried: you measured" in swapped[1]
+    no_prediction = run(lambda _: c.check_state_study(carried, reset, False, True, model, data,
+                                                      (None, None)), None, capsys)
+    assert not no_prediction[0] and "before you measure" in no_prediction[1]
+    assert not c.check_state_study(carried, {1: reset[1]}, False, True, model, data, predictions)
+    assert not c.check_state_study(carried, reset, "no", True, model, data, predictions)
+
+
+def test_state_study_statements_follow_the_measurement_not_a_fixed_answer():
+    """On an untrained model the truth may differ; the check follows what was measured."""
+    model, data = c._eval_setup(seed=3, dims=(6, 2, 30))
+    carried = {T: my_evaluate(model, data, T, True) for T in STEPS}
+    reset = {T: my_evaluate(model, data, T, False) for T in STEPS}
+    truth = c._cost_shrinks(carried, reset)
+    assert c.check_state_study(carried, reset, False, truth, model, data, (False, 1.0))
+    assert not c.check_state_study(carried, reset, False, not truth, model, data, (False, 1.0))

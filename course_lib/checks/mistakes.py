@@ -397,7 +397,8 @@ PAD_MISTAKES = [
 
 # ---------------------------------------------------------------- 08: the language model
 # variants: ptb_word_lm.reference_perplexity, reference_train_epoch,
-# reference_next_token_probs (batchify's mistakes: the_data.batchify_mistakes, shared with 04)
+# reference_next_token_probs, reference_evaluate_perplexity (batchify's mistakes:
+# the_data.batchify_mistakes, shared with 04)
 PERPLEXITY_MISTAKES = [
     Mistake("mean of batch means", "every token must weigh the same: divide the *total* "
             "log-probability by the *total* number of tokens, not average the batches' means",
@@ -427,6 +428,19 @@ SAMPLING_MISTAKES = [
             "before softmax)", {"use_top_k": False}),
     Mistake("multiplied by the temperature", "divide the logits by the temperature (a high "
             "temperature flattens)", {"scale": "multiply"}),
+]
+LM_EVALUATE_MISTAKES = [
+    Mistake("reset ignored", "with carry_state=False, start *every* window from "
+            "model.init_state(N), not only the first one", {"state": "always carried"}),
+    Mistake("never carried", "with carry_state=True, each window starts from the state the "
+            "previous one ended with: keep the state that model(inputs, state) returns",
+            {"state": "always reset"}),
+    Mistake("mean of window perplexities", "do not average the windows' perplexities: add "
+            "up the log-probabilities and the targets of all windows, then your perplexity",
+            {"average": "batch perplexities"}),
+    Mistake("mean of window means", "every word must weigh the same (the last window is "
+            "shorter): divide the total log-probability by the total number of targets",
+            {"average": "of batch means"}),
 ]
 
 

@@ -271,3 +271,174 @@ def check_next_token_probs(fn, seed=None, V=11):
     temperatures = ", ".join(f"{t:g}" for t in sorted({t for t, _ in cases}))
     top_ks = ", ".join(str(k) for k in sorted({k for _, k in cases if k}))
     return report.done(f"temperatures {temperatures} and top-k {top_ks}")
+
+
+# ---------------------------------------------------------------------------- the carried state
+
+
+def reference_evaluate_perplexity(model, data, T, carry_state=True, *, state="as asked",
+                                  average="over tokens"):
+    """Perplexity of ``model`` on data (N, L) read in windows of T steps, in eval mode and
+    without gradients: the state carried from each window to the next (``carry_state``), or
+    every window started from ``model.init_state(N)``. The model's mode is restored.
+
+    The keyword options compute the mistakes of ``mistakes.LM_EVALUATE_MISTAKES``.
+    """
+    carry = {"as asked": carry_state, "always carried": True, "always reset": False}[state]
+    was_training = model.training
+    model.eval()
+    N = data.shape[0]
+    carried = model.init_state(N)
+    sums, counts = [], []
+    with torch.no_grad():
+        for inputs, targets in bptt_windows(data, T):
+            logits, carried = model(inputs, carried if carry else model.init_state(N))
+            log_probs = torch.log_softmax(logits, dim=-1)  # (N, k, V)
+            sums.append(float(log_probs.gather(-1, targets[..., None]).sum()))
+            counts.append(targets.numel())
+    model.train(was_training)
+    return reference_perplexity(sums, counts, average=average)
+
+
+EVAL_DIMS = (7, 3, 14)  # V, N, L: 13 targets per row, so that T = 4 leaves a short last window
+EVAL_STEPS = (1, 4)
+
+
+def _eval_setup(seed=0, dims=EVAL_DIMS):
+    """A tiny float64 language model with dropout, in training mode, and data (N, L)."""
+    from course_lib.torch_models import LanguageModel
+
+    V, N, L = dims
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        model = LanguageModel(V, embed_dim=4, hidden_size=5, num_layers=2, dropout=0.3,
+                              init_range=0.8).double()
+    data = torch.randint(0, V, (N, L), generator=torch.Generator().manual_seed(seed + 1))
+    return model, data
+
+
+def check_evaluate_perplexity(fn, seed=0, dims=EVAL_DIMS, steps=EVAL_STEPS):
+    """``fn(model, data (N, L), T, carry_state=True) -> perplexity``: with the state carried
+    across windows, or reset at every window; on a tiny model with dropout handed over in
+    training mode (drawn with ``seed``, sizes ``dims`` = (V, N, L)), for each T of ``steps``."""
+    report = Report("evaluate_perplexity")
+    report.forbid(fn, reference_evaluate_perplexity, course_perplexity)
+    model, data = _eval_setup(seed, dims)
+    cases = [(T, carry) for T in steps for carry in (True, False)]
+    got, want = [], []
+    for T, carry in cases:
+        model.train()
+        ok, value = report.call(fn, model, data.clone(), T, carry_state=carry)
+        if not ok:
+            return report.done("")
+        try:
+            got.append(float(value))
+        except (TypeError, ValueError):
+            report.problem(f"it should return the perplexity as a number, got "
+                           f"{type(value).__name__}")
+            return report.done("")
+        want.append(reference_evaluate_perplexity(model, data, T, carry))
+    got_t, want_t = torch.tensor(got), torch.tensor(want)
+    if torch.allclose(got_t, want_t, rtol=1e-7, atol=0):
+        return report.done(f"the state carried and reset, T = {', '.join(map(str, steps))}, on a "
+                           "model handed over in training mode")
+    for (T, carry), g, w in zip(cases, got, want):
+        if not _close(g, w, 1e-7):
+            report.problem(f"T = {T}, state {'carried' if carry else 'reset'}: perplexity "
+                           f"{g:.6g}, expected {w:.6g}")
+    model.train()
+    ok, again = report.call(fn, model, data.clone(), steps[0], carry_state=True)
+    if ok and not _close(float(again), got[0], 1e-12):
+        report.hint(f"two calls on the same model and data gave {got[0]:.6g} and "
+                    f"{float(again):.6g}: dropout is on, the model is in training mode; call "
+                    "model.eval() first (and evaluate under torch.no_grad())")
+        return report.done("")
+    diagnose(report, {"perplexities": got_t}, {"perplexities": want_t}, m.LM_EVALUATE_MISTAKES,
+             lambda **options: {"perplexities": torch.tensor(
+                 [reference_evaluate_perplexity(model, data, T, carry, **options)
+                  for T, carry in cases])})
+    return report.done("")
+
+
+def _same_for_every_T(perplexities, tol=1e-4):
+    values = list(perplexities.values())
+    return max(values) <= min(values) * (1 + tol)
+
+
+def _cost_shrinks(carried, reset):
+    """True when reset / carried falls strictly as T grows (T: the keys, sorted)."""
+    costs = [reset[T] / carried[T] for T in sorted(carried)]
+    return all(a > b for a, b in zip(costs, costs[1:]))
+
+
+def check_state_study(carried_ppl, reset_ppl, carried_changes_with_T, reset_cost_shrinks_with_T,
+                      model, data, predictions):
+    """The study of the carried state: ``carried_ppl`` and ``reset_ppl`` map each window length
+    T to the perplexity of ``model`` on ``data`` (N, L) with the state carried / reset at every
+    window; the two statements (bools) are graded against that measured truth; ``predictions``
+    = (predicted_carried_changes_with_T, predicted_reset_ratio) must have been recorded."""
+    report = Report("state study")
+    changes_guess, ratio_guess = predictions
+    if not isinstance(changes_guess, bool):
+        report.problem("record your prediction predicted_carried_changes_with_T (True or "
+                       "False) before you measure")
+    try:
+        ratio_guess = float(ratio_guess)
+    except (TypeError, ValueError):
+        ratio_guess = None
+    if ratio_guess is None or not ratio_guess > 0:
+        report.problem("record your prediction predicted_reset_ratio (a positive number) "
+                       "before you measure")
+    try:
+        carried = {int(T): float(p) for T, p in dict(carried_ppl).items()}
+        reset = {int(T): float(p) for T, p in dict(reset_ppl).items()}
+    except (TypeError, ValueError) as error:
+        report.problem(f"carried_ppl and reset_ppl should map each T to a perplexity: {error}")
+        return report.done("")
+    if set(carried) != set(reset) or len(carried) < 2:
+        report.problem("measure carried_ppl and reset_ppl at the same window lengths, two or "
+                       f"more (got T = {sorted(carried)} and {sorted(reset)})")
+        return report.done("")
+    steps = sorted(carried)
+    truth = {T: (reference_evaluate_perplexity(model, data, T, True),
+                 reference_evaluate_perplexity(model, data, T, False)) for T in steps}
+    wrong = [(T, kind, mine[T], truth[T][k]) for T in steps
+             for k, (kind, mine) in enumerate((("carried", carried), ("reset", reset)))
+             if not _close(mine[T], truth[T][k], 1e-4)]
+    for T, kind, mine, true in wrong:
+        report.problem(f"T = {T}, state {kind}: you measured {mine:.6g}, expected {true:.6g}")
+    if wrong:
+        report.hint("measure with your evaluate_perplexity (its check above must pass), on "
+                    "the model and data given, carry_state=True for carried_ppl and False for "
+                    "reset_ppl")
+        return report.done("")
+    true_carried = {T: truth[T][0] for T in steps}
+    true_reset = {T: truth[T][1] for T in steps}
+    changes, shrinks = not _same_for_every_T(true_carried), _cost_shrinks(true_carried, true_reset)
+    shown = ", ".join(f"T = {T}: {true_carried[T]:.1f} carried, {true_reset[T]:.1f} reset"
+                      for T in steps)
+    for name, said, true in (("carried_changes_with_T", carried_changes_with_T, changes),
+                             ("reset_cost_shrinks_with_T", reset_cost_shrinks_with_T, shrinks)):
+        if not isinstance(said, bool):
+            report.problem(f"{name} should be True or False, got {said!r}")
+        elif said != true:
+            report.problem(f"{name} = {said}, but your measurements say {true} ({shown})",
+                           STATE_STUDY_WHY[name, true])
+    ratio = true_reset[steps[0]] / true_carried[steps[0]]
+    guess = f"; you predicted {ratio_guess:.2f}" if ratio_guess else ""
+    return report.done(f"{shown}; reset / carried at T = {steps[0]}: {ratio:.2f}{guess}")
+
+
+STATE_STUDY_WHY = {
+    ("carried_changes_with_T", False): "with the state carried, every window starts exactly "
+    "where the last one stopped: the model computes the same states and the same "
+    "probabilities whatever T. In training, T decides where the *gradient* stops; in "
+    "evaluation there is no gradient",
+    ("carried_changes_with_T", True): "your carried perplexities differ with T: look at them "
+    "again; the statement is about what you measured",
+    ("reset_cost_shrinks_with_T", True): "with the state reset at every window, the k-th word "
+    "of a window is predicted from k - 1 words of context, (T - 1) / 2 on average: the longer "
+    "the window, the more context, the closer to the carried perplexity",
+    ("reset_cost_shrinks_with_T", False): "the statement is about what you measured: compare "
+    "reset / carried at each T, in the order of T",
+}

@@ -352,8 +352,9 @@ def check_windows(fn, rows=2, columns=15, steps=4, *, array="numpy"):
                                f"{y[0].tolist()}; expected {wx[0].tolist()} -> {wy[0].tolist()}",
                                hint)
                 break
+    last = want[-1][0].shape[1]
     return report.done(f"{len(want)} window{'s' * (len(want) != 1)} for {where}, the last one "
-                       f"of {want[-1][0].shape[1]} steps, targets shifted by one")
+                       f"of {last} step{'s' * (last != 1)}, targets shifted by one")
 
 
 # ---------------------------------------------------------------------------- the <unk> rate
