@@ -31,16 +31,16 @@
 # | # | lecture notebook | what you learn | practice |
 # |---|---|---|---|
 # | 00 | `00_start_here` | the course map, your set-up | — |
-# | 01 | `01_from_rnn_to_lstm` | why plain RNNs forget; the LSTM's gates derived; the adding problem | RNN gradient norms |
+# | 01 | `01_from_rnn_to_lstm` | why plain RNNs forget; the LSTM's gates derived; the adding problem | RNN gradient norms; strong inputs and the tanh's saturation, predicted then measured |
 # | 02 | `02_numpy_lstm_forward` | the LSTM forward pass in NumPy, shape by shape | `lstm_step_forward`, `lstm_forward` |
 # | 03 | `03_numpy_lstm_backward` | backpropagation through time, gradient checks, proof against PyTorch | `lstm_step_backward`, `lstm_backward`, clipping, a planted bug found |
 # | 04 | `04_the_data` | MNIST, IMDB, Penn Treebank, SST and GloVe, looked at | a vocabulary with `<unk>`, the BPTT layout, the `<unk>` rate of new text measured |
-# | 05 | `05_numpy_to_pytorch` | the same cell in PyTorch; speed; batch size | torch cell, a training step |
-# | 06 | `06_mnist_rows` | an image read row by row | masked pooling / evaluation |
+# | 05 | `05_numpy_to_pytorch` | the same cell in PyTorch; speed; batch size | torch cell, a training step; a broken step found by measuring it |
+# | 06 | `06_mnist_rows` | an image read row by row | masked pooling / evaluation; which rows the model needs, predicted then measured |
 # | 07 | `07_imdb_sentiment` | sentiment of movie reviews; padding done right | vocabulary + padding |
-# | 08 | `08_ptb_word_lm` | word language models, perplexity, Zaremba et al. | perplexity, batchify, sampling |
+# | 08 | `08_ptb_word_lm` | word language models, perplexity, Zaremba et al. | perplexity, batchify, sampling; carried vs reset state, predicted then measured |
 # | 09 | `09_ptb_char_lm` | a character language model, bits per character | bits per character, temperature sampling, the entropy's limits measured |
-# | 10 | `10_sst5_attention` | fine-grained sentiment with attention | masked attention pooling |
+# | 10 | `10_sst5_attention` | fine-grained sentiment with attention | masked attention pooling; a planted masking bug found from its symptoms |
 # | 11 | `11_hyperparameter_study` | a grid search done right | choose on dev, report test once, state the noise |
 # | 12 | `12_lstm_variants` | the GRU, peepholes and coupled gates derived and checked; which parts of the LSTM matter (Greff et al.) | GRU step forward, and its backward derived |
 #
