@@ -166,7 +166,7 @@ if profile != "smoke":
 # In bits per character the gap looks small, a few tenths of a bit (1.423 against 1.175 for
 # AWD-LSTM). But every word pays it `chars_per_word` times, and perplexity is exponential in
 # bits: in word-level terms our model is more than twice as perplexed as AWD-LSTM (the ratio is
-# printed above). 24 min of one CPU thread (six epochs, summed over the run's resumed parts)
+# printed above). Six epochs, 65.2 min of one CPU thread on a machine that other jobs shared,
 # take a character model far from the unigram baseline, and still far from the state of the
 # art.
 
@@ -313,9 +313,9 @@ if len(layers) == 2 and len(embeds) == 2:
 #   `chars_per_word` characters per word, b bpc is a word-level perplexity of
 #   2^(b × chars_per_word).
 # - The frequencies of the 50 symbols alone cost over 4 bits per character; a one-layer LSTM
-#   trained for 24 min on one CPU thread more than halves that (1.423 bpc on test), but stays
-#   far from the state of the art (AWD-LSTM, 1.175 bpc): converted to word level, it is more
-#   than twice as perplexed.
+#   trained for 65.2 min on one shared CPU thread more than halves that (1.423 bpc on test),
+#   but stays far from the state of the art (AWD-LSTM, 1.175 bpc): converted to word level, it
+#   is more than twice as perplexed.
 # - Sampling at a low temperature gives safe, repetitive text; at a high one, invented but
 #   pronounceable words.
 # - A character's embedding need not be large, but it must not be a bottleneck: with fewer
