@@ -434,9 +434,10 @@ for threads in (1, 2):
 # multiply-adds per word against 2 × 4 × 300 × 600 for both LSTM layers. The benchmark lines
 # above say what a second thread buys for this shape on a quiet machine. A wider model, 2 × 400
 # with dropout 0.4, went further, to 91.0 test perplexity (94.1 validation) against 93.1 for
-# ours, at more than twice the training time: 81 min of one thread over its eight epochs
-# against 33 min (`results/ptb-word-ours-h400/`; that run was stopped and resumed, and its
-# record's top-level wall time covers only the last part).
+# ours, for more computation per word. Their recorded times do not compare well: 81 min of one
+# thread for the wider model (`results/ptb-word-ours-h400/`; stopped and resumed, so its
+# record's top-level wall time covers only the last part) and 52.2 min for ours, both taken
+# while other jobs shared the machine's two cores.
 
 # %%
 small_test = zaremba["final_metrics"]["small"]["test_perplexity"]
@@ -635,7 +636,7 @@ except ImportError:
 #   steps T times shorter.
 # - The seeds' NumPy model, trained with those lessons, beats its own table; Zaremba's small
 #   model reproduces the paper on a CPU; dropout, weight tying and width go below 100 in 8
-#   epochs (93.1 test perplexity, 33 min on one thread).
+#   epochs (93.1 test perplexity, 52.2 min on one thread beside another run).
 # - Generation: greedy, temperature, top-k, each a different trade between safe and varied.
 #
 # Practice: `exercises/08_ptb_word_lm` (perplexity from log-probabilities, batchify and BPTT
