@@ -27,7 +27,7 @@ import hashlib
 import torch
 
 from course_lib.checks import mistakes as m
-from course_lib.checks.report import Mistake, Report, diagnose
+from course_lib.checks.report import Mistake, Report, diagnose, one_seed_each
 from course_lib.checks.sst5_attention import (
     LENGTHS,
     A,
@@ -258,11 +258,7 @@ def check_attention_bug_name(name, seed):
 
 def other_students_seeds(first=1000):
     """One seed per bug, the smallest from ``first`` on: {bug name: seed}."""
-    seeds, seed = {}, first
-    while len(seeds) < len(BUGS):
-        seeds.setdefault(planted_bug(seed), seed)
-        seed += 1
-    return seeds
+    return one_seed_each(planted_bug, BUGS, first)
 
 
 def check_attention_bug_finder(fn, first_seed=1000, seed=2, dims=(N, T, H, A), lengths=LENGTHS):

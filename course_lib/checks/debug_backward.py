@@ -24,7 +24,7 @@ import hashlib
 import numpy as np
 
 from course_lib.checks._arrays import TOL, D, H, N, array_outputs, lstm_inputs, numerical_gradients
-from course_lib.checks.report import Report, distance, uses
+from course_lib.checks.report import Report, distance, one_seed_each, uses
 from course_lib.numpy_core.gradcheck import check_layer_gradients, rel_error
 from course_lib.numpy_core.lstm import lstm_step_backward, lstm_step_forward
 
@@ -139,11 +139,7 @@ def check_planted_bug_name(name, seed):
 
 def other_students_seeds(first=1000):
     """One seed per planted gradient, the smallest from ``first`` on: {gradient: seed}."""
-    seeds, seed = {}, first
-    while len(seeds) < len(GRADIENTS):
-        seeds.setdefault(planted_gradient(seed), seed)
-        seed += 1
-    return seeds
+    return one_seed_each(planted_gradient, GRADIENTS, first)
 
 
 def step_inputs(seed=7, dims=(2, 3, 4)):

@@ -210,3 +210,14 @@ def diagnose(report, outputs, reference, mistakes, run_variant, tol=MATCH):
             report.hint(f"({', '.join(explained)}) {mistake.hint}")
             partial.append(mistake)
     return partial
+
+
+def one_seed_each(planted, answers, first=1000):
+    """For a seeded exercise whose seed picks one of ``answers`` via ``planted(seed)``: the
+    smallest seed from ``first`` on for each answer, {answer: seed} (the other students of a
+    hidden test)."""
+    seeds, seed = {}, first
+    while len(seeds) < len(answers):
+        seeds.setdefault(planted(seed), seed)
+        seed += 1
+    return seeds
