@@ -141,6 +141,14 @@ def test_a_nested_bar_redrawn_with_cursor_up_keeps_only_its_last_state():
     assert final_text("no bar\nat all\n") == "no bar\nat all\n"
 
 
+def test_a_bar_cleared_on_close_leaves_no_line_of_blanks():
+    from course_lib.tools.notebooks import final_text
+
+    # tqdm(leave=False) wipes its line with spaces when it closes; a terminal shows nothing there
+    assert final_text("epoch 1/4 done\n\rbar 1/4\n" + " " * 20) == "epoch 1/4 done\nbar 1/4\n"
+    assert final_text("  indented\n") == "  indented\n"
+
+
 def test_consecutive_stream_outputs_are_joined_before_collapsing():
     import nbformat
 

@@ -130,6 +130,8 @@ def final_text(text: str) -> str:
         elif piece:
             rows[row] = piece if restart else rows[row] + piece
             restart = False
+    if rows[-1].isspace():  # a bar closed with leave=False: its line cleared to blanks
+        rows[-1] = ""
     return "\n".join(rows)
 
 
