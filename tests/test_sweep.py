@@ -90,9 +90,23 @@ def test_cli_dry_run_lists_points(spec, tmp_path, capsys):
 
 
 def test_shipped_specs_name_real_fields():
-    for name in ("imdb_rnn_vs_lstm", "imdb_smoke"):
+    import dataclasses
+
+    from course_lib.runs.registry import get_experiment
+
+    for name in ("imdb_rnn_vs_lstm", "imdb_smoke", "imdb_best_dev"):
         sweep = load_spec(name)
         assert len(sweep.points()) >= 4
+        config = get_experiment(sweep.experiment).profiles[sweep.profile]
+        fields = {field.name for field in dataclasses.fields(config)}
+        assert set(sweep.fixed) | set(sweep.grid) <= fields, name
+
+
+def test_imdb_best_study_never_loads_the_test_reviews_and_chooses_on_dev():
+    sweep = load_spec("imdb_best_dev")
+    assert sweep.experiment == "imdb-best"
+    assert sweep.fixed["score_test"] is False and "score_test" not in sweep.grid
+    assert sweep.monitor == "val_accuracy"
 
 
 def test_parallel_processes_give_the_same_results(spec, tmp_path):
