@@ -40,6 +40,12 @@ def find_mathjax() -> tuple[Path, str] | None:
     return None
 
 
+def committed_plots(results_dir: Path, pattern: str) -> list[Path]:
+    """The plots matching ``pattern`` in ``results_dir``, without the smoke runs' plots: those
+    are never committed (.gitignore), so a site built after a smoke run would show them."""
+    return [p for p in sorted(Path(results_dir).glob(pattern)) if "-smoke" not in p.name]
+
+
 def results_page(results_dir: Path = REPO_ROOT / "results") -> str:
     """Markdown of every recorded run: the README table, then per run its plots,
     configuration, seeds, command and provenance."""
@@ -49,7 +55,7 @@ def results_page(results_dir: Path = REPO_ROOT / "results") -> str:
     for run in runs:
         name = run["experiment"]
         parts += [f"## {name}", "", f"Command: `{run['command']}`", ""]
-        for plot in sorted(results_dir.glob(f"{name}-*.png")):
+        for plot in committed_plots(results_dir, f"{name}-*.png"):
             parts += [f"![{name}: {plot.stem.removeprefix(name + '-')} per epoch](results/{plot.name})", ""]
         for key in ("config", "seeds", "provenance", "code", "device"):
             if key in run:
@@ -74,7 +80,7 @@ def stage() -> Path:
             shutil.copy(nb, STAGING / target / nb.name)
             chapters[target].append(f"{target}/{nb.stem}")
     (STAGING / "results").mkdir()
-    for png in (REPO_ROOT / "results").glob("*.png"):
+    for png in committed_plots(REPO_ROOT / "results", "*.png"):
         shutil.copy(png, STAGING / "results" / png.name)
     (STAGING / "results.md").write_text(results_page())
     toc = ["format: jb-book", "root: intro", "parts:"]
