@@ -434,10 +434,9 @@ for threads in (1, 2):
 # multiply-adds per word against 2 × 4 × 300 × 600 for both LSTM layers. The benchmark lines
 # above say what a second thread buys for this shape on a quiet machine. A wider model, 2 × 400
 # with dropout 0.4, went further, to 91.0 test perplexity (94.1 validation) against 93.1 for
-# ours, for more computation per word. Their recorded times do not compare well: 81 min of one
-# thread for the wider model (`results/ptb-word-ours-h400/`; stopped and resumed, so its
-# record's top-level wall time covers only the last part) and 52.2 min for ours, both taken
-# while other jobs shared the machine's two cores.
+# ours, for more computation per word. Their recorded times do not compare well: 70.9 min of
+# one thread for the wider model (`results/ptb-word-ours-h400/`) and 52.2 min for ours, both
+# taken while another run shared the machine's two cores.
 
 # %%
 small_test = zaremba["final_metrics"]["small"]["test_perplexity"]
