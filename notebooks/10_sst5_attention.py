@@ -588,7 +588,7 @@ if tree_rows[tree_best_name]["examples"]:
 # The **ensemble row** averages the probabilities of three Tree-LSTMs; repeated with three
 # disjoint sets of seeds (nine networks) it gives **51.1 ± 0.3 %**, the best row of the
 # notebook and above the target by more than three times its spread. Averaging cancels much of
-# what a single seed gets wrong, at three times the training (38 minutes of one core for the
+# what a single seed gets wrong, at three times the training (65 minutes of one core for the
 # nine networks, three of them shared with the `tree-lstm` row).
 
 # %%
