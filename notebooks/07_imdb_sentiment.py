@@ -495,25 +495,93 @@ ax.legend(fontsize="small")
 plt.show()
 
 # %% [markdown]
-# <!-- claims: imdb-best, imdb-best@b1f9214, imdb-best@86937a7 -->
-# **How this recipe was found, told honestly.** The recipe itself (a BiLSTM of 128 units over
-# 800 tokens, four epochs with the learning rate halved after two, three members) was settled
-# in an earlier version of this course, before IMDB had a dev split, and **with the test curves
-# in view**. Those earlier figures were chosen on test, and are history, not results: the first
-# laptop run (`git show b1f9214:results/imdb-best.json`) trained two members on all 25,000
-# training reviews at a constant learning rate, and their ensemble reached 88.94 % on test; the
-# halving and a third member were added after looking at those test curves, and that version's
-# ensemble (`86937a7`) landed on exactly 90.00 %. A number reached that way is optimistic,
-# however carefully each run is fixed in advance. Re-tuning it on dev costs several hours of
-# CPU: the dev-only study is specified (`lstm-course sweep imdb_best_dev`: two dropouts, two
-# halving points, the epoch chosen on dev, the test reviews never loaded) but has not run yet.
-# Until it has, this version keeps that recipe but no longer lets test choose anything inside a run:
-# the models train beside a dev split, the epoch is chosen on dev, and test is read once for it.
-# Chosen that way, the ensemble scores 89.36 % on test, more than three standard errors short of
-# the 90 % target. A target missed or met by less than one standard error says nothing either
-# way (at 25,000 test reviews, test SE 0.20 points). The route the literature takes further
-# with recurrent models is to pre-train an LSTM language model on the 50,000 unlabelled reviews
-# and fine-tune it as the classifier (ULMFiT, Howard & Ruder 2018).
+# <!-- claims: imdb-best@b1f9214, imdb-best@86937a7 -->
+# **How this recipe was found, told honestly.** An earlier version of this course, before IMDB
+# had a dev split, settled the recipe **with the test curves in view**. Those figures were
+# chosen on test; they are history, not results. The first laptop run (`git show
+# b1f9214:results/imdb-best.json`) trained two members on all 25,000 training reviews at a
+# constant learning rate, and their ensemble reached 88.94 % on test. The halving and a third
+# member were added after looking at those test curves, and that version's ensemble (`86937a7`)
+# landed on exactly 90.00 %. A number reached that way is optimistic, however carefully each
+# run is fixed in advance.
+#
+# <!-- claims: sweeps/imdb_best_dev/summary -->
+# <!-- config: sweeps/imdb_best_dev/summary -->
+# So the choices made with test in view were made again, **on dev only**, by
+# `lstm-course sweep imdb_best_dev`: one member at each of two dropouts (0.2 and 0.4) and two
+# halving points (the learning rate halved every epoch after epoch 2, or after epoch 3), 6
+# epochs each, the 2,500 dev reviews scored after every epoch. The test reviews were never
+# loaded (`score_test = false`). The point and the epoch with the best dev accuracy win:
+
+# %%
+import json
+
+from course_lib.env.paths import RESULTS_DIR
+from course_lib.plots.sweep import select, values
+
+study_dir = RESULTS_DIR / "sweeps" / "imdb_best_dev"
+if not (study_dir / "summary.json").exists():
+    print("NOT RUN YET: results/sweeps/imdb_best_dev/summary.json does not exist. Run "
+          "`lstm-course sweep imdb_best_dev --jobs 2` (about half an hour on two cores; "
+          "resumable), then this notebook again.")
+else:
+    study = json.loads((study_dir / "summary.json").read_text())
+    assert not any("test" in key for row in study["table"] for key in row)  # never scored
+    winner = study["best"]["member1"]
+    n_dev = json.loads(next((study_dir / "runs").glob("*.json")).read_text())[
+        "extra"]["data"]["dev_reviews"]
+    fig, ax = plt.subplots(figsize=(6.4, 3.6))
+    table = []
+    for dropout in values(study["table"], "dropout"):
+        for halve_after in values(study["table"], "halve_after"):
+            curve = select(study["table"], dropout=dropout, halve_after=halve_after)
+            epochs = [row["epoch"] for row in curve]
+            dev = [row["val_accuracy"] for row in curve]
+            ax.plot(epochs, 100 * np.array(dev), marker="o",
+                    linestyle="-" if dropout == winner["dropout"] else "--",
+                    label=f"dropout {dropout}, halved after epoch {halve_after}")
+            table.append({"dropout": dropout, "lr halved after epoch": halve_after,
+                          **{f"epoch {e}": value for e, value in zip(epochs, dev)}})
+    ax.plot(winner["epoch"], 100 * winner["val_accuracy"], marker="*", markersize=16,
+            color="black", linestyle="none", label="chosen on dev")
+    ax.set(title="imdb_best_dev: one member per point, scored on dev only", xlabel="epoch",
+           ylabel="dev accuracy (%)")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize="small")
+    plt.show()
+    display(Markdown(markdown_table(table, percent=tuple(k for k in table[0] if "epoch " in k))))
+    dev_se = (winner["val_accuracy"] * (1 - winner["val_accuracy"]) / n_dev) ** 0.5
+    wall = sum(run["wall_time_s"] for run in study["runs"].values())
+    print(f"chosen on dev: dropout {winner['dropout']}, lr halved after epoch "
+          f"{winner['halve_after']}, {winner['epoch']} epochs: dev {100 * winner['val_accuracy']:.2f} % "
+          f"± {100 * dev_se:.2f} (standard error over {n_dev:,} reviews); "
+          f"the {study['points']} points took {format_duration(wall)} of one thread in all")
+
+# %% [markdown]
+# <!-- claims: imdb-best, sweeps/imdb_best_dev/summary -->
+# <!-- config: imdb-best -->
+# The chosen point is dropout 0.2 with the learning rate halved after epoch 3, read after 4
+# epochs: 89.88 % on dev. The rule (the best dev row, the first on ties) was fixed before the
+# sweep ran, so the choice is honest, but it is not sharp: the best rows of two of the other
+# three points lie within one dev standard error of it (printed above), and dev cannot tell
+# them apart. The old recipe's halving after epoch 2 came next (89.64 % at epoch 4); dropout
+# 0.4 learned more slowly (80.72 % after one epoch, against 83.52 %) and had not caught up
+# after six.
+#
+# That point then ran as the full recipe, `lstm-course run imdb-best --set dropout=0.2 --set
+# halve_after=3 --set epochs=4` (31.3 min of one thread): three members, the dev reviews scored
+# after every epoch, the ensemble's epoch chosen on dev (epoch 4, dev 90.24 %), and the test
+# reviews scored once for that epoch: **90.23 %** (SE 0.19), 1.2 standard errors above the 90 %
+# target. Its first member is the sweep's chosen run again: same seed, same settings, and the
+# same dev accuracy after epoch 4 (89.88 %), so scoring test on the side changed nothing in
+# training. Reached, then, but by a margin that one more standard error of bad luck would erase:
+# a target met or missed by less than one standard error says nothing either way. The members
+# alone scored 89.63 % to 89.92 % on test; averaging them bought about a third of a point. The
+# ensemble's dev accuracy still rose at its last epoch, but in the sweep the same point's member
+# did not gain on dev after epoch 4 (89.84 % and 89.72 % after epochs 5 and 6), so we did not
+# train longer. The route the literature takes further
+# with recurrent models is to pre-train an LSTM language model on the 50,000 unlabelled
+# reviews and fine-tune it as the classifier (ULMFiT, Howard & Ruder 2018).
 #
 # Is a long review harder? Accuracy of the ensemble by review length (tokens before the cut):
 
@@ -579,7 +647,7 @@ if profile != "smoke":
 #   in PyTorch on all 22,500 training reviews; the table puts both beside the seeds' rows.
 # - Vanilla RNN and LSTM of the same size, trained the same way, compared epoch by epoch.
 # - Our best model, an ensemble of three bidirectional LSTMs with max-pooling over long inputs,
-#   beats the seeds' table; the epoch at which it is read is chosen on the dev reviews, and its
-#   test accuracy, 89.36 % (test SE 0.20), is read once, for that epoch: short of the 90 %
-#   target. Its
-#   most confident mistakes show what is left to learn.
+#   beats the seeds' table. Its recipe, its epoch count and the epoch at which it is read were
+#   all chosen on the dev reviews, and its test accuracy, 90.23 % (test SE 0.19), is read
+#   once: 1.2 standard errors above the 90 % target. Its most confident mistakes show what is
+#   left to learn.
