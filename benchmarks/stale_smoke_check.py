@@ -11,7 +11,7 @@ smoke run's numerics; they are evidence, not proof (a laptop-only branch is not 
 
     .venv/bin/python benchmarks/stale_smoke_check.py [NAME ...]   (default: every stale record)
 
-Writes ``results/stale-smoke-check.md`` (with every name) and prints it. Needs LSTM_COURSE_DATA.
+Writes ``results/stale-records-check.md`` (with every name) and prints it. Needs LSTM_COURSE_DATA.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ sys.path.insert(0, str(HERE))
 
 from course_lib.runs.code_hash import changed_files  # noqa: E402
 
-REPORT = HERE / "results" / "stale-smoke-check.md"
+REPORT = HERE / "results" / "stale-records-check.md"
 
 
 def stale_records(names=None) -> dict[str, dict]:
@@ -90,13 +90,13 @@ def main(names) -> int:
     head = subprocess.run(["git", "-C", str(HERE), "rev-parse", "HEAD"], capture_output=True,
                           text=True, check=True).stdout.strip()
     rows = []
-    with tempfile.TemporaryDirectory(prefix="stale-check-") as scratch:
-        try:
+    try:
+        with tempfile.TemporaryDirectory(prefix="stale-check-") as scratch:
             for name, record in records.items():
                 rows.append(compare(name, record, head, Path(scratch)))
                 print(rows[-1], flush=True)
-        finally:
-            subprocess.run(["git", "-C", str(HERE), "worktree", "prune"], check=False)
+    finally:  # the worktrees' folders are gone: forget them
+        subprocess.run(["git", "-C", str(HERE), "worktree", "prune"], check=False)
     lines = [f"# Stale records: smoke runs with the recorded code and with today's ({head[:10]})", "",
              f"Made by `.venv/bin/python benchmarks/stale_smoke_check.py` on "
              f"{datetime.now(timezone.utc):%Y-%m-%d}, one thread per run. Identical per-epoch "
