@@ -504,7 +504,8 @@ plt.show()
 # member were added after looking at those test curves, and that version's ensemble (`86937a7`)
 # landed on exactly 90.00 %. A number reached that way is optimistic, however carefully each
 # run is fixed in advance.
-#
+
+# %% [markdown]
 # <!-- claims: sweeps/imdb_best_dev/summary -->
 # <!-- config: sweeps/imdb_best_dev/summary -->
 # So the choices made with test in view were made again, **on dev only**, by
