@@ -339,12 +339,7 @@ diagrams.tied_language_model()
 # (configuration, profile, machine, wall time, and the command that reproduces each).
 
 # %%
-from course_lib.runs.notebook_support import format_duration, markdown_table
-
-
-def machine(record):
-    device = record["device"]
-    return f"{device['type']} ({device['name']}, {device.get('torch_threads', '?')} threads)"
+from course_lib.runs.notebook_support import describe_machine, format_duration, markdown_table
 
 
 def our_row(record, run, model, configuration):
@@ -353,7 +348,7 @@ def our_row(record, run, model, configuration):
     if record["profile"] != "laptop":
         command += f" --profile {record['profile']}"
     return {"model": model, "configuration": configuration, "profile": record["profile"],
-            "machine": machine(record), "epochs": summary["epochs_run"],
+            "machine": describe_machine(record["device"]), "epochs": summary["epochs_run"],
             "wall time": format_duration(summary["wall_time_s"]),
             "median epoch": format_duration(float(np.median(record["history"][run]["time_s"]))),
             "test perplexity": record["final_metrics"][run]["test_perplexity"], "command": command}

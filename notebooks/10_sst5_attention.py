@@ -227,14 +227,12 @@ fig = plot_attention(examples, title="Live model (seeds' attention, sentences)")
 # in the laptop run (`lstm-course run sst --set rows=phrases-random,phrases-attention` runs them).
 
 # %%
-from course_lib.runs.notebook_support import experiment_results, markdown_table
+from course_lib.runs.notebook_support import describe_machine, experiment_results, markdown_table
 
 record = experiment_results("sst")
 rows = record["extra"]["rows"]
-device = record["device"]
 display(Markdown(
-    f"Profile **{record['profile']}**, {device['type']} ({device['name']}, "
-    f"{device['torch_threads']} threads), total wall time {record['wall_time_s'] / 60:.1f} min "
+    f"Profile **{record['profile']}**, {describe_machine(record['device'])}, total wall time {record['wall_time_s'] / 60:.1f} min "
     f"(other jobs shared the CPU). Reproduce: `lstm-course run sst"
     f"{'' if record['profile'] == 'laptop' else ' --profile ' + record['profile']}`."))
 from course_lib.experiments.common.sst_results import results_table

@@ -6,6 +6,7 @@ import pytest
 
 from course_lib.runs.notebook_support import (
     ResultsMissingError,
+    describe_machine,
     experiment_results,
     format_duration,
     markdown_table,
@@ -30,6 +31,13 @@ def test_smoke_profile_runs_the_smoke_configuration(tmp_path):
     table = markdown_table([row]).splitlines()
     assert len(table) == 3 and table[0].startswith("| experiment | run |")
     assert table[2].count("%") == 1  # test accuracy shown in per cent
+
+
+def test_describe_machine_counts_threads_in_words():
+    device = {"type": "cpu", "name": "AMD EPYC"}
+    assert describe_machine({**device, "torch_threads": 1}) == "cpu (AMD EPYC, 1 thread)"
+    assert describe_machine({**device, "torch_threads": 2}) == "cpu (AMD EPYC, 2 threads)"
+    assert describe_machine(device) == "cpu (AMD EPYC, ? threads)"
 
 
 def test_format_duration():

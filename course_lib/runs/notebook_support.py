@@ -70,6 +70,12 @@ def format_duration(seconds: float) -> str:
     return f"{minutes} min {secs:02d} s"
 
 
+def describe_machine(device: dict) -> str:
+    """A record's ``device`` in words, e.g. "cpu (AMD EPYC 7B13, 1 thread)"."""
+    threads = device.get("torch_threads", "?")
+    return f"{device['type']} ({device['name']}, {threads} thread{'' if threads == 1 else 's'})"
+
+
 def results_row(record: dict, run: str, metric: str = "test_accuracy") -> dict:
     """One row of a results table: the run's final ``metric``, where and how long it ran.
 
@@ -77,10 +83,8 @@ def results_row(record: dict, run: str, metric: str = "test_accuracy") -> dict:
     and command, ready for a pandas-free table (see :func:`markdown_table`).
     """
     summary = record["runs"][run]
-    device = record["device"]
-    machine = f"{device['type']} ({device['name']}, {device.get('torch_threads', '?')} threads)"
     return {"experiment": record["experiment"], "run": run, "profile": record["profile"],
-            "machine": machine, "epochs": summary.get("epochs_run"),
+            "machine": describe_machine(record["device"]), "epochs": summary.get("epochs_run"),
             "wall time": format_duration(summary.get("wall_time_s", record["wall_time_s"])),
             metric: record["final_metrics"][run].get(metric),
             "command": f"lstm-course run {record['experiment']}"
