@@ -465,7 +465,7 @@ print("gradcheck through the tree:", torch.autograd.gradcheck(root_state, (leaf_
 # have moved since (to the recipe chosen here: 300 units, twice the learning rate), so the
 # re-recordings set every field that differs from today's. So run, steps 01 to 12 other than 04
 # and 11 reproduced every final accuracy of their first runs to the last digit; step 00's moved
-# by less than a point per seed, and steps 04 and 11 changed as told below the table.
+# by less than a point per seed, and steps 04, 11 and 13 changed as told below the table.
 
 # %%
 import json
@@ -500,14 +500,19 @@ display(Markdown(markdown_table(tuning)))
 # differ only in their leaves.
 
 # %% [markdown]
-# <!-- claims: sst-tree-tuning/11-imdb-leaves-lr2e-3, sst-tree-tuning/11-imdb-leaves-lr2e-3@7e9168e, sst-tree-tuning/04-imdb-leaves, sst-tree-tuning/13-imdb-leaves-hidden300-lr2e-3 -->
+# <!-- claims: sst-tree-tuning/11-imdb-leaves-lr2e-3, sst-tree-tuning/11-imdb-leaves-lr2e-3@7e9168e, sst-tree-tuning/04-imdb-leaves, sst-tree-tuning/13-imdb-leaves-hidden300-lr2e-3, sst-tree-tuning/13-imdb-leaves-hidden300-lr2e-3@7e9168e -->
 # To save time, the first runs of steps 04, 11 and 13 loaded the IMDB pre-trained weights of
 # `sst-transfer`'s runs (copied checkpoints). Step 11's first run had the highest dev accuracy
-# of all (its seeds 51.04 % and 51.14 %, test 49.32 %). Re-recorded, it pre-trains its own encoders (two seeds, 22
-# minutes of its 32), as the `bilstm-tree-transfer` row below does. Its two seeds then read
-# 50.32 % and 49.86 % on dev (test 49.07 %): a point lower on dev, from another pre-training
-# draw. Step 04, re-recorded the same way, moved less (its seeds 49.41 % and 49.14 % on dev,
-# test 48.87 %). Step 13 is still its first run, with the copied weights.
+# of the first runs (its seeds 51.04 % and 51.14 %, test 49.32 %). Re-recorded, it pre-trains
+# its own encoders (two seeds, 22 minutes of its 32), as the `bilstm-tree-transfer` row below
+# does. Its two seeds then read 50.32 % and 49.86 % on dev (test 49.07 %): a point lower on dev,
+# from another pre-training draw. Step 04, re-recorded the same way, moved less (its seeds
+# 49.41 % and 49.14 % on dev, test 48.87 %). Step 13 moved the other way: 50.59 % on dev for
+# both seeds in its first run (test 49.52 %), 51.77 % and 51.32 % re-recorded (test 49.34 %),
+# now the best dev accuracy of the table. A new IMDB pre-training draw moves these steps' dev
+# accuracy by about a point, as much as the steps between them, so the table cannot rank the
+# IMDB-leaf steps finely against each other. It did not have to: the recipe was chosen on the
+# `tree-lstm` row, and step 13 only checks that the same recipe serves the IMDB leaves too.
 
 # %%
 tree_record = experiment_results("sst-tree")
