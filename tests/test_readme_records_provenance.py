@@ -41,7 +41,8 @@ def test_every_cited_record_is_clean_and_carries_threads_parts_and_code():
         assert record["code"]["sha256"] and record["code"]["files"], where
         parts = record["parts"]
         assert parts and all(part["dirty"] is False for part in parts), where
-        assert record["started"] == parts[0]["started"], where  # the commit of the start
+        # the record names the commit its first part started from, not the one it ended at
+        assert record["started"] == parts[0]["started"], where
         assert record["git_commit"]["commit"] == parts[0]["commit"], where
         known = [p["wall_time_s"] for p in parts if p["wall_time_s"] is not None]
         assert record["wall_time_s"] == pytest.approx(sum(known)), where

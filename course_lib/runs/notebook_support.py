@@ -71,7 +71,7 @@ def format_duration(seconds: float) -> str:
 
 
 def describe_machine(device: dict) -> str:
-    """A record's ``device`` in words, e.g. "cpu (AMD EPYC 7B13, 1 thread)"."""
+    """A record's ``device`` in words, e.g. "cpu (AMD EPYC, 1 thread)"."""
     threads = device.get("torch_threads", "?")
     return f"{device['type']} ({device['name']}, {threads} thread{'' if threads == 1 else 's'})"
 
